@@ -1,0 +1,30 @@
+# Two commands: `make run` opens the demo hub, `make test` runs the suite.
+# Both create .venv with the Python on PATH (3.11 or newer) and install the project into it.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SITE ?= config/demo.toml
+
+.PHONY: run test install clean-demo
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/hub --site $(SITE)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+# Forget the demo site's data, so the next `make run` seeds it afresh.
+clean-demo:
+	rm -rf var/demo

@@ -1,0 +1,347 @@
+"""The kiosk: a Textual app with a residents home and one tab per enabled plugin.
+
+Startup is kept short: the first frame is drawn before the database is opened
+(sqlite-utils is imported and migrations run in a thread worker), and each
+plugin's tab is built the first time staff open it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
+
+import hub as hub_package
+from hub.context import Hub
+from hub.plugins import describe_error
+from hub.specs import TabSpec
+from hub.storage import StorageError
+
+HOME_TAB = "home"
+TAB_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9")
+"""Plugin tabs get F2, F3, ... in the site's order; F1 is always the residents home."""
+
+
+class ResidentChanged(Message):
+    """Sent to every built plugin tab when staff pick (or clear) the current resident."""
+
+    def __init__(self, resident_id: int | None) -> None:
+        self.resident_id = resident_id
+        super().__init__()
+
+
+class ResidentBar(Static):
+    """One line under the header: who every tab is working on, and any plugin trouble."""
+
+    DEFAULT_CSS = """
+    ResidentBar { height: 1; padding: 0 1; background: $boost; color: $foreground; }
+    ResidentBar.-warning { color: $warning; }
+    """
+
+    EMPTY = "No resident selected. Find one on the Residents tab (F1)."
+    resident_label: reactive[str] = reactive(EMPTY)
+    problems: reactive[str] = reactive("")
+
+    def render(self) -> str:
+        return f"{self.resident_label}   {self.problems}" if self.problems else self.resident_label
+
+    def watch_problems(self, problems: str) -> None:
+        self.set_class(bool(problems), "-warning")
+
+
+class PluginErrorPanel(Static):
+    """Shown in place of a tab whose plugin failed; names the plugin and the reason."""
+
+    DEFAULT_CSS = """
+    PluginErrorPanel { padding: 1 2; color: $error; border: round $error; height: auto; }
+    """
+
+
+class FatalScreen(Screen):
+    """The hub cannot run (e.g. the database is damaged): say why and how to fix it."""
+
+    BINDINGS = [Binding("q,escape,enter", "app.quit", "Quit", id="fatal-quit")]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="fatal"):
+            yield Label("The hub cannot start", id="fatal-title")
+            yield Static(self.message, id="fatal-message")
+            yield Static("Press Q to quit.", id="fatal-hint")
+
+
+class PluginStatusScreen(ModalScreen[None]):
+    """Every plugin, whether it is working, and why not."""
+
+    BINDINGS = [Binding("escape,f10", "dismiss", "Close", id="close-plugin-status")]
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__()
+        self.hub = hub
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="plugin-status-dialog"):
+            yield Label("Plugins on this hub", classes="dialog-title")
+            table = DataTable(id="plugin-status-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns("Plugin", "Version", "State", "Why")
+            for status in self.hub.plugins.statuses():
+                state = "working" if status.enabled else "DISABLED"
+                table.add_row(status.name, status.version or "-", state, status.error or status.note or "")
+            yield table
+            yield Static("A disabled plugin does not affect the rest. Site leads: run `hub plugins` for details.")
+            yield Button("Close (Esc)", id="close-status", variant="primary")
+
+    @on(Button.Pressed, "#close-status")
+    def close_pressed(self) -> None:
+        self.dismiss()
+
+
+@dataclass
+class BuiltTab:
+    spec: TabSpec
+    plugin: str
+    key: str | None
+    built: bool = False
+
+
+class HubApp(App[int]):
+    """The drop-in hub kiosk."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Drop-in Hub"
+    BINDINGS = [
+        Binding("f1", "show_tab('home')", "Residents", id="show-home"),
+        Binding("f10", "plugin_status", "Plugins", id="plugin-status"),
+        Binding("f12", "privacy_clear", "Privacy clear", id="privacy-clear", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        *[
+            Binding(key, f"show_plugin_tab({index})", show=False, id=f"show-tab-{index + 1}")
+            for index, key in enumerate(TAB_KEYS)
+        ],
+    ]
+
+    def __init__(self, hub: Hub, *, exit_on_ready: bool = False) -> None:
+        super().__init__()
+        self.hub = hub
+        self.fatal_message: str | None = None
+        self.storage_ready = False
+        self.exit_on_ready = exit_on_ready
+        self.animation_level = "none"
+        self.tabs: dict[str, BuiltTab] = {}
+        for index, result in enumerate(self.hub.plugins.call_flat("register_tabs", hub=hub)):
+            spec = result.value
+            tab_id = f"tab-{spec.id}"
+            if tab_id in self.tabs or spec.id == HOME_TAB:
+                self.hub.plugins.disable(result.plugin, f"tab id {spec.id!r} is already used by another plugin")
+                continue
+            key = TAB_KEYS[len(self.tabs)] if len(self.tabs) < len(TAB_KEYS) else None
+            self.tabs[tab_id] = BuiltTab(spec, result.plugin, key)
+        for result in self.hub.plugins.call_flat("register_themes", hub=hub):
+            self.register_theme(result.value)
+        if self.hub.theme_issue() is None:
+            self.theme = hub.config.hub.theme
+        self.title = hub.config.hub.site_name
+        self.sub_title = f"Staff: {hub.staff}"
+        if hub.config.keymap:
+            self.set_keymap(hub.config.keymap)
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        from hub.screens.home import HomePane
+
+        yield Header(icon="⌂")
+        yield ResidentBar(id="resident-bar")
+        with TabbedContent(id="tabs", initial=HOME_TAB):
+            with TabPane("Residents [F1]", id=HOME_TAB):
+                yield HomePane(self.hub, id="home-pane")
+            for tab_id, tab in self.tabs.items():
+                label = f"{tab.spec.title} [{tab.key.upper()}]" if tab.key else tab.spec.title
+                yield TabPane(label, id=tab_id)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.open_storage()
+
+    def on_ready(self) -> None:
+        self.log.info(f"hub first frame in {(time.perf_counter() - hub_package.START_TIME) * 1000:.0f} ms")
+        if self.exit_on_ready:
+            self.exit(0)
+
+    @work(thread=True, exclusive=True, group="storage", exit_on_error=False)
+    def open_storage(self) -> None:
+        """Open the database and migrate it off the UI thread, so the first frame is not kept waiting."""
+        try:
+            self.hub.open_storage()
+        except StorageError as exc:
+            self.call_from_thread(self.show_fatal, str(exc))
+            return
+        except Exception as exc:  # anything else from the core is a bug: still no traceback on the kiosk
+            self.call_from_thread(self.show_fatal, f"Unexpected error opening the site: {describe_error(exc)}")
+            return
+        self.call_from_thread(self.storage_opened)
+
+    def show_fatal(self, message: str) -> None:
+        self.fatal_message = f"hub: {message}"
+        self.push_screen(FatalScreen(message))
+
+    def storage_opened(self) -> None:
+        self.storage_ready = True
+        self.query_one("#home-pane").storage_ready()
+        self.refresh_plugin_problems(announce=True)
+        active = self.query_one(TabbedContent).active
+        if active in self.tabs:
+            self.build_tab(active)
+
+    def refresh_plugin_problems(self, *, announce: bool = False) -> None:
+        failed = self.hub.plugins.failed()
+        bar = self.query_one(ResidentBar)
+        if failed:
+            names = ", ".join(status.name for status in failed)
+            bar.problems = f"⚠ Disabled: {names} (F10)"
+            if announce:
+                self.notify(
+                    f"{len(failed)} plugin{'s' if len(failed) > 1 else ''} could not run: {names}. "
+                    "The rest of the hub works. Press F10 for details.",
+                    title="Plugin problem",
+                    severity="warning",
+                    timeout=10,
+                )
+        else:
+            bar.problems = ""
+
+    # -- tabs ------------------------------------------------------------------------------
+
+    @on(TabbedContent.TabActivated)
+    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane_id = event.pane.id
+        if pane_id in self.tabs and self.storage_ready:
+            self.build_tab(pane_id)
+        self.call_after_refresh(self.focus_pane, pane_id)
+
+    def focus_pane(self, pane_id: str) -> None:
+        """Keep the keyboard in the visible tab (else focus left behind pulls the old tab back)."""
+        from textual.widgets import Tabs
+
+        if self.query_one(TabbedContent).active != pane_id:
+            return
+        pane = self.query_one(f"#{pane_id}", TabPane)
+        focusable = [widget for widget in pane.query("*") if widget.focusable]
+        if focusable:
+            focusable[0].focus()
+        else:
+            self.query_one(TabbedContent).query_one(Tabs).focus()
+
+    def build_tab(self, tab_id: str) -> None:
+        """Build a plugin's tab on first visit; a factory that raises disables only that plugin."""
+        tab = self.tabs[tab_id]
+        if tab.built:
+            return
+        pane = self.query_one(f"#{tab_id}", TabPane)
+        tab.built = True
+        if not self.hub.plugins.is_enabled(tab.plugin):
+            pane.mount(PluginErrorPanel(self._disabled_text(tab.plugin)))
+            return
+        try:
+            widget = tab.spec.factory(self.hub)
+            pane.mount(widget)
+        except Exception as exc:
+            self.hub.plugins.disable(tab.plugin, f"building its tab raised {describe_error(exc)}")
+            pane.mount(PluginErrorPanel(self._disabled_text(tab.plugin)))
+            self.refresh_plugin_problems(announce=True)
+
+    def _disabled_text(self, plugin: str) -> str:
+        status = self.hub.plugins.status.get(plugin)
+        reason = status.error if status and status.error else "it is not enabled"
+        return f"The {plugin} plugin is switched off: {reason}\n\nEverything else still works. A site lead can see details with `hub plugins`."
+
+    def action_show_tab(self, tab_id: str) -> None:
+        if self.screen is not self.screen_stack[0]:
+            return  # a dialog is open; finish it first
+        from textual.widgets import Tabs
+
+        tabbed = self.query_one(TabbedContent)
+        # Move focus out of the old tab first: a focused widget that gets hidden hands focus
+        # to its neighbour, which would pull the old tab straight back.
+        tabbed.query_one(Tabs).focus(scroll_visible=False)
+        tabbed.active = tab_id
+
+    def action_show_plugin_tab(self, index: int) -> None:
+        tab_ids = list(self.tabs)
+        if index < len(tab_ids):
+            self.action_show_tab(tab_ids[index])
+
+    def action_plugin_status(self) -> None:
+        if not isinstance(self.screen, PluginStatusScreen):
+            self.push_screen(PluginStatusScreen(self.hub))
+
+    # -- the current resident ------------------------------------------------------------------
+
+    def select_resident(self, resident_id: int | None) -> None:
+        """Make one resident the subject of every tab, and tell the built tabs."""
+        from hub.residents import display_name
+
+        try:
+            self.hub.select_resident(resident_id)
+        except StorageError as exc:
+            self.notify(str(exc), severity="error", title="Could not open the record")
+            return
+        bar = self.query_one(ResidentBar)
+        resident = self.hub.current_resident() if resident_id is not None else None
+        if resident:
+            bar.resident_label = f"Working with: {display_name(resident)}  ·  born {_uk_date(resident['date_of_birth'])}"
+        else:
+            bar.resident_label = ResidentBar.EMPTY
+        for tab_id, tab in self.tabs.items():
+            if tab.built:
+                for child in self.query_one(f"#{tab_id}", TabPane).children:
+                    child.post_message(ResidentChanged(resident_id))
+
+    def action_privacy_clear(self) -> None:
+        """Clear every screen of personal data at once: back to an empty home."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if self.hub.current_resident_id is not None:
+            self.hub.current_resident_id = None
+        for tab_id, tab in self.tabs.items():
+            if tab.built:
+                self.query_one(f"#{tab_id}", TabPane).remove_children()
+                tab.built = False
+        self.query_one(ResidentBar).resident_label = ResidentBar.EMPTY
+        self.query_one("#home-pane").clear()
+        self.query_one(TabbedContent).active = HOME_TAB
+        self.clear_notifications()
+        self.notify("Screen cleared.", timeout=2)
+
+    # -- command palette -------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Privacy clear", "Clear the screen of personal data (F12)", self.action_privacy_clear)
+        yield SystemCommand("Plugin status", "Which plugins are working, and why not (F10)", self.action_plugin_status)
+        for result in self.hub.plugins.call_flat("register_palette_commands", hub=self.hub):
+            command = result.value
+            yield SystemCommand(command.title, command.help, _bind_action(command.action, self))
+
+
+def _bind_action(action, app):
+    return lambda: action(app)
+
+
+def _uk_date(iso: str | None) -> str:
+    if not iso:
+        return "unknown"
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"

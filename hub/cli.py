@@ -1,0 +1,193 @@
+"""The ``hub`` command: open the kiosk, list plugins, check a site file, and plugins' own subcommands.
+
+Every failure a user can cause (a bad site file, a broken database, bad input to a
+plugin command) ends in a clear message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Sequence
+
+from hub.config import ConfigError, ConfigIssue, SiteConfig, load_site_config, resolve_site_path
+from hub.plugins import PluginHost, installed_entry_points, plugins_to_load
+from hub.storage import StorageError
+
+CORE_COMMANDS = ("run", "plugins", "check-config")
+USAGE_ERROR = 2
+
+
+def build_hub(config: SiteConfig, extra_plugins: Sequence[object] = ()):
+    """Load the site's plugins and make the ``hub`` object (no database opened yet)."""
+    from hub.context import Hub
+
+    host = PluginHost.load(plugins_to_load(config.hub.plugins), extra=extra_plugins)
+    return Hub(config, host)
+
+
+def _base_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hub",
+        description="Drop-in Hub: the kiosk app for community drop-in hubs. With no command, opens the hub.",
+    )
+    parser.add_argument("--site", metavar="FILE", help="the site file (default: $HUB_SITE, else config/demo.toml)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    pre = _base_parser()
+    pre.add_argument("rest", nargs=argparse.REMAINDER)
+    known, _ = pre.parse_known_args(argv)
+    command = next((arg for arg in known.rest if not arg.startswith("-")), None)
+
+    if command == "check-config":
+        parser = _base_parser()
+        sub = parser.add_subparsers(dest="command")
+        check = sub.add_parser("check-config", help="check a site file and print every problem")
+        check.add_argument("file", help="the site file to check")
+        args = parser.parse_args(argv)
+        return check_config(args.file)
+
+    site_path = resolve_site_path(known.site)
+    try:
+        config = load_site_config(site_path)
+    except ConfigError as exc:
+        _print_config_problems(exc.issues)
+        return USAGE_ERROR
+
+    hub = build_hub(config)
+    parser = _base_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="open the hub (the default)")
+    plugins_cmd = sub.add_parser("plugins", help="list every plugin: version, enabled, hooks, errors")
+    plugins_cmd.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_parser("check-config", help="check a site file and print every problem (hub check-config FILE)")
+    plugin_commands = {}
+    for result in hub.plugins.call_flat("register_cli_commands", hub=hub):
+        spec = result.value
+        if spec.name in CORE_COMMANDS or spec.name in plugin_commands:
+            hub.plugins.disable(result.plugin, f"CLI command {spec.name!r} is already taken")
+            continue
+        command_parser = sub.add_parser(spec.name, help=spec.help, description=spec.help)
+        try:
+            spec.configure(command_parser)
+        except Exception as exc:
+            hub.plugins.disable(result.plugin, f"configuring CLI command {spec.name!r} raised {exc!r}")
+            continue
+        plugin_commands[spec.name] = (result.plugin, spec)
+
+    args = parser.parse_args(argv)
+    if args.command == "plugins":
+        return list_plugins(hub, as_json=args.json)
+    if args.command in plugin_commands:
+        plugin, spec = plugin_commands[args.command]
+        return run_plugin_command(hub, plugin, spec, args)
+    return run_app(hub)
+
+
+def run_plugin_command(hub, plugin: str, spec, args: argparse.Namespace) -> int:
+    try:
+        if spec.needs_database:
+            hub.open_storage()
+        code = spec.run(hub, args)
+    except StorageError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a plugin bug: name it, never show a resident's data in a traceback
+        from hub.plugins import describe_error
+
+        print(f"hub: the {plugin} plugin failed running '{spec.name}': {describe_error(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        hub.close()
+    return int(code or 0)
+
+
+def run_app(hub) -> int:
+    from hub.app import HubApp
+
+    problem = hub.theme_issue()
+    if problem:
+        print(f"hub: warning: {problem}; using the default theme", file=sys.stderr)
+    app = HubApp(hub)
+    app.run()
+    if app.fatal_message:
+        print(app.fatal_message, file=sys.stderr)
+        return USAGE_ERROR
+    return int(app.return_code or 0)
+
+
+def list_plugins(hub, *, as_json: bool) -> int:
+    """Every installed plugin, loaded or not, with its health."""
+    statuses = hub.plugins.statuses()
+    known = {status.name for status in statuses}
+    rows = [status.as_dict() for status in statuses]
+    for name, entry_point in sorted(installed_entry_points().items()):
+        if name in known:
+            continue
+        dist = getattr(entry_point, "dist", None)
+        rows.append(
+            {
+                "name": name,
+                "version": getattr(dist, "version", None),
+                "enabled": False,
+                "builtin": getattr(dist, "name", None) == "drop-in-hub",
+                "hooks": [],
+                "error": None,
+                "note": "installed but not enabled in the site config (or HUB_LOAD_PLUGINS)",
+            }
+        )
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        state = "enabled" if row["enabled"] else ("FAILED" if row["error"] else "off")
+        print(f"{row['name']:<16} {row['version'] or '-':<10} {state:<8} {', '.join(row['hooks'])}")
+        if row["error"]:
+            print(f"{'':<16} error: {row['error']}")
+        elif row["note"]:
+            print(f"{'':<16} {row['note']}")
+    return 0
+
+
+def check_config(path: str) -> int:
+    """Print every problem in a site file (core and plugin settings, plugins, theme); exit 2 if any."""
+    from pathlib import Path
+
+    try:
+        config = load_site_config(Path(path))
+    except ConfigError as exc:
+        _print_config_problems(exc.issues)
+        return USAGE_ERROR
+    hub = build_hub(config)
+    issues: list[ConfigIssue] = list(hub.config_issues)
+    for index, name in enumerate(config.hub.plugins):
+        status = hub.plugins.status.get(name)
+        if status and status.error and not status.error.startswith("invalid config"):
+            issues.append(ConfigIssue(path, f"hub.plugins[{index}]", f"plugin {name!r}: {status.error}"))
+    theme_problem = hub.theme_issue()
+    if theme_problem:
+        issues.append(theme_problem)
+    if issues:
+        _print_config_problems(issues)
+        return USAGE_ERROR
+    enabled = ", ".join(hub.plugins.plugin_names()) or "none"
+    print(f"{path}: OK: site {config.hub.site_name!r}; plugins: {enabled}")
+    return 0
+
+
+def _print_config_problems(issues: list[ConfigIssue]) -> None:
+    print(f"hub: the site file has {len(issues)} problem{'s' if len(issues) != 1 else ''}:", file=sys.stderr)
+    for issue in issues:
+        print(f"  {issue}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

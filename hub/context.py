@@ -1,0 +1,190 @@
+"""The ``hub`` object every hook receives: site config, plugins, database, staff and current resident.
+
+It holds no Textual state, so the CLI, the TUI and tests all use the same object.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from hub.config import ConfigIssue, SiteConfig, did_you_mean, validate_table
+from hub.plugins import PluginHost, describe_error
+from hub.storage import StorageError, apply_migrations, open_database
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+log = logging.getLogger("hub")
+
+BUILTIN_THEMES = ("textual-dark", "textual-light", "ansi-dark", "ansi-light", "nord", "gruvbox")
+
+
+class Hub:
+    """One site, running: what plugins ask for through the ``hub`` argument of their hooks."""
+
+    def __init__(self, config: SiteConfig, plugins: PluginHost, *, staff: str | None = None) -> None:
+        self.config = config
+        self.plugins = plugins
+        self.staff = staff or os.environ.get("HUB_STAFF") or _login_name()
+        """Who is signed in at this kiosk; recorded against everything they do."""
+        self.terminal = config.hub.terminal_name or socket.gethostname()
+        self._db: Database | None = None
+        self._plugin_configs: dict[str, Any] = {}
+        self.current_resident_id: int | None = None
+        self._resident_listeners: list[Callable[[int | None], None]] = []
+        self.config_issues: list[ConfigIssue] = self._validate_plugin_configs()
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def _validate_plugin_configs(self) -> list[ConfigIssue]:
+        """Check each plugin's table against its schema; a plugin with a bad table is disabled."""
+        file = str(self.config.path)
+        issues: list[ConfigIssue] = []
+        loaded = set(self.plugins.order)
+        for name, table in self.config.plugin_tables.items():
+            if name not in loaded:
+                issues.append(
+                    ConfigIssue(file, f"plugins.{name}", "settings for a plugin that is not enabled" + did_you_mean(name, loaded))
+                )
+        schemas = {result.plugin: result.value for result in self.plugins.call("config_schema")}
+        for name in self.plugins.plugin_names():
+            table = self.config.plugin_tables.get(name, {})
+            schema = schemas.get(name)
+            if schema is None:
+                if table:
+                    problem = [ConfigIssue(file, f"plugins.{name}", "this plugin takes no settings")]
+                    issues.extend(problem)
+                    self.plugins.disable(name, "invalid config: " + "; ".join(str(p) for p in problem))
+                continue
+            instance, problems = validate_table(schema, table, f"plugins.{name}", file)
+            if problems:
+                issues.extend(problems)
+                self.plugins.disable(name, "invalid config: " + "; ".join(str(p) for p in problems))
+            else:
+                self._plugin_configs[name] = instance
+        return issues
+
+    def plugin_config(self, name: str) -> Any:
+        """The validated settings of a plugin (an instance of its config_schema), or None."""
+        return self._plugin_configs.get(name)
+
+    def theme_names(self) -> list[str]:
+        names = list(BUILTIN_THEMES)
+        for result in self.plugins.call_flat("register_themes", hub=self):
+            names.append(getattr(result.value, "name", str(result.value)))
+        return names
+
+    def theme_issue(self) -> ConfigIssue | None:
+        names = self.theme_names()
+        if self.config.hub.theme in names:
+            return None
+        return ConfigIssue(
+            str(self.config.path),
+            "hub.theme",
+            f"unknown theme {self.config.hub.theme!r}{did_you_mean(self.config.hub.theme, names)}; available: {', '.join(names)}",
+        )
+
+    # -- storage ---------------------------------------------------------------------------
+
+    @property
+    def db(self) -> "Database":
+        """The site database; call open_storage() first (the app does this in a worker)."""
+        if self._db is None:
+            raise StorageError("The database is not open yet.")
+        return self._db
+
+    @property
+    def database_path(self) -> Path:
+        return self.config.database_path
+
+    def open_storage(self, *, seed_demo: bool = True) -> list[str]:
+        """Open the database, apply the core's then each plugin's migrations, seed a demo site, fire startup."""
+        from hub import residents
+
+        self._db = open_database(self.database_path)
+        applied = apply_migrations(self._db, [residents.core_migrations(), _meta_migrations()], self.database_path)
+        names: set[str] = {"hub_core", "hub_meta"}
+        for result in self.plugins.call_flat("register_migrations", hub=self):
+            migrations = result.value
+            set_name = getattr(migrations, "name", None)
+            if set_name in names:
+                self.plugins.disable(result.plugin, f"migration set name {set_name!r} is already used")
+                continue
+            names.add(set_name)
+            try:
+                applied += apply_migrations(self._db, [migrations], self.database_path)
+            except Exception as exc:  # a plugin's broken migration disables it; its changes were rolled back
+                self.plugins.disable(result.plugin, f"migration failed: {describe_error(exc)}")
+        if seed_demo and self.config.hub.demo and not self.meta("demo_seeded"):
+            self.seed_demo()
+        self.plugins.call("startup", hub=self)
+        return applied
+
+    def seed_demo(self) -> None:
+        from hub import demo
+
+        demo.seed_residents(self._db, area=self.config.hub.area)
+        self.plugins.call("seed_demo_data", hub=self, db=self._db)
+        self.set_meta("demo_seeded", "yes")
+
+    def meta(self, key: str) -> str | None:
+        rows = list(self.db.query("select value from hub_meta where key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db["hub_meta"].upsert({"key": key, "value": value}, pk="key")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # -- the current resident and events ---------------------------------------------------
+
+    def select_resident(self, resident_id: int | None) -> None:
+        """Make a resident the one every tab works on (None clears it), and log the access."""
+        from hub.residents import log_access
+
+        self.current_resident_id = resident_id
+        if resident_id is not None:
+            log_access(self.db, staff=self.staff, terminal=self.terminal, resident_id=resident_id, action="view")
+        for listener in list(self._resident_listeners):
+            listener(resident_id)
+
+    def on_resident_changed(self, listener: Callable[[int | None], None]) -> None:
+        self._resident_listeners.append(listener)
+
+    def current_resident(self) -> dict[str, Any] | None:
+        from hub.residents import get_resident
+
+        if self.current_resident_id is None:
+            return None
+        return get_resident(self.db, self.current_resident_id)
+
+    def emit(self, hook_name: str, **kwargs: Any) -> None:
+        """Tell plugins something happened (after the commit); a plugin that raises is disabled."""
+        self.plugins.call(hook_name, hub=self, **kwargs)
+
+
+def _meta_migrations():
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations("hub_meta")
+
+    @migrations(name="0001_meta")
+    def meta_table(db) -> None:
+        db["hub_meta"].create({"key": str, "value": str}, pk="key")
+
+    return migrations
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "staff"

@@ -1,0 +1,14 @@
+"""The core's own hookimpls: registered on every hub, before any site plugin.
+
+They go through the same hooks as everyone else's, so a site's theme plugin is
+an ordinary plugin too.
+"""
+
+from hub.hookspecs import hookimpl
+
+
+@hookimpl
+def register_themes():
+    from hub.themes import HIGH_CONTRAST  # textual is already imported when themes are wanted
+
+    return [HIGH_CONTRAST]

@@ -1,0 +1,69 @@
+"""Hook specifications: every way a plugin can extend the hub.
+
+Plugins write ``from hub import hookimpl`` and implement any of these by name.
+A hookimpl may accept any subset of a hook's arguments (never give them
+defaults: pluggy would not pass them). Hooks run on the main thread and must be
+quick: return descriptions (tabs, commands, migrations); do slow work (HTTP,
+big SQL) later, in a Textual worker or in the function you hand back.
+The long form of each hook, with examples, is in docs/plugins.md.
+"""
+
+from pluggy import HookimplMarker, HookspecMarker
+
+hookspec = HookspecMarker("hub")
+hookimpl = HookimplMarker("hub")
+
+
+@hookspec
+def config_schema():
+    """Return a dataclass type describing this plugin's [plugins.<name>] table in the site config."""
+
+
+@hookspec
+def register_hookspecs():
+    """Return a module or class of hookspecs this plugin calls and other plugins implement."""
+
+
+@hookspec
+def register_migrations(hub):
+    """Return a sqlite_utils.Migrations set (or a list of them) for this plugin's tables."""
+
+
+@hookspec
+def startup(hub):
+    """Fires once after config is validated and migrations are applied; return nothing."""
+
+
+@hookspec
+def seed_demo_data(hub, db):
+    """Fill a demo site's empty database with fictional records on its first run; return nothing."""
+
+
+@hookspec
+def register_tabs(hub):
+    """Return a list of hub.TabSpec: one kiosk tab each, built on first visit."""
+
+
+@hookspec
+def register_cli_commands(hub):
+    """Return a list of hub.CliCommand: subcommands of the ``hub`` command line."""
+
+
+@hookspec
+def register_palette_commands(hub):
+    """Return a list of hub.PaletteCommand for the command palette (ctrl+p)."""
+
+
+@hookspec
+def register_themes(hub):
+    """Return a list of textual.theme.Theme objects that a site can pick in its config."""
+
+
+@hookspec
+def resident_registered(hub, resident_id):
+    """React to a new resident, after the record is committed; return nothing."""
+
+
+@hookspec
+def record_saved(hub, resident_id, kind, record_id):
+    """React to any plugin's saved record (kind like "passport.entry"), after commit; return nothing."""

@@ -1,0 +1,202 @@
+"""The residents home: find a resident as you type, open their card, register someone new."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Input, Label, Static
+
+from hub import residents
+from hub.context import Hub
+from hub.storage import explain_sqlite_error
+
+
+def uk_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    year, month, day = iso[:10].split("-")
+    return f"{day}/{month}/{year}"
+
+
+class HomePane(Horizontal):
+    """Search on the left, the chosen resident's card on the right."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "register", "New resident", id="new-resident"),
+        Binding("ctrl+l", "log_contact", "Log contact", id="log-contact"),
+        Binding("ctrl+f", "focus_search", "Find", id="find-resident"),
+    ]
+
+    def __init__(self, hub: Hub, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.hub = hub
+        self.ready = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="finder"):
+            yield Input(placeholder="Find a resident: name, postcode or date of birth", id="resident-search")
+            yield DataTable(id="resident-results", cursor_type="row", zebra_stripes=True)
+            yield Static("↓ to the list · Enter opens · Ctrl+N registers someone new", id="finder-hint")
+        with Vertical(id="resident-card"):
+            yield Label("No resident open", id="card-title")
+            yield Static("Opening the site database…", id="card-details")
+            yield Label("Contacts", id="contacts-title", classes="hidden")
+            yield DataTable(id="contact-log", cursor_type="row", classes="hidden")
+            with Horizontal(id="card-buttons"):
+                yield Button("New resident (Ctrl+N)", id="new-resident-button", variant="primary")
+                yield Button("Log contact (Ctrl+L)", id="log-contact-button", disabled=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#resident-results", DataTable)
+        table.add_column("Name", key="name")
+        table.add_column("Born", key="born", width=10)
+        table.add_column("Postcode", key="postcode", width=9)
+        contacts = self.query_one("#contact-log", DataTable)
+        contacts.add_column("Date", key="date", width=10)
+        contacts.add_column("Kind", key="kind", width=14)
+        contacts.add_column("Note", key="note")
+        contacts.add_column("Staff", key="staff", width=12)
+        self.query_one("#resident-search", Input).focus()
+
+    def storage_ready(self) -> None:
+        self.ready = True
+        self.query_one("#card-details", Static).update("Find a resident on the left, or register someone new.")
+        self.run_search("")
+
+    # -- search ----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#resident-search")
+    def search_changed(self, event: Input.Changed) -> None:
+        if self.ready:
+            self.run_search(event.value)
+
+    def run_search(self, text: str) -> None:
+        table = self.query_one("#resident-results", DataTable)
+        try:
+            rows = residents.search_residents(self.hub.db, text)
+        except sqlite3.Error as exc:
+            self.notify(explain_sqlite_error(exc, self.hub.database_path), severity="error")
+            return
+        table.clear()
+        for row in rows:
+            name = residents.display_name(row)
+            if row["postcode"] and not row["in_area"]:
+                name += " (out of area)"
+            table.add_row(name, uk_date(row["date_of_birth"]), row["postcode"] or "", key=str(row["id"]))
+
+    @on(Input.Submitted, "#resident-search")
+    def search_submitted(self) -> None:
+        table = self.query_one("#resident-results", DataTable)
+        if table.row_count == 1:
+            self.open_resident(int(table.coordinate_to_cell_key((0, 0)).row_key.value))
+        elif table.row_count:
+            table.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "down" and self.query_one("#resident-search", Input).has_focus:
+            self.query_one("#resident-results", DataTable).focus()
+            event.stop()
+
+    @on(DataTable.RowSelected, "#resident-results")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_resident(int(event.row_key.value))
+
+    # -- the card --------------------------------------------------------------------------
+
+    def open_resident(self, resident_id: int) -> None:
+        self.app.select_resident(resident_id)
+        self.show_card(resident_id)
+
+    def show_card(self, resident_id: int) -> None:
+        resident = residents.get_resident(self.hub.db, resident_id)
+        if resident is None:
+            return
+        consents = residents.current_consents(self.hub.db, resident_id)
+        born = date.fromisoformat(resident["date_of_birth"]) if resident["date_of_birth"] else None
+        age = f" (age {residents.age_on(born, date.today())})" if born else ""
+        area = (
+            "inside the site's area" if resident["in_area"] else "outside the site's area"
+        ) if resident["postcode"] else "no postcode"
+        engaged = residents.ENGAGEMENT_KINDS.get(resident["engagement"], resident["engagement"] or "")
+        if resident["referred_by"] and resident["engagement"] in ("agency_referral", "jobcentre_referral"):
+            engaged += f": {resident['referred_by']}"
+        agreed = [key.replace("_", " ") for key, given in consents.items() if given]
+        lines = [
+            f"Born {uk_date(resident['date_of_birth'])}{age}",
+            f"Phone {resident['phone'] or '-'}   Email {resident['email'] or '-'}",
+            f"{resident['address'] or 'No address'}, {resident['postcode'] or ''} ({area})",
+            f"Came to us: {engaged}",
+            f"Status when registered: {residents.STATUSES.get(resident['status_at_registration'], '-').split(' (')[0]}",
+            f"Registered {uk_date(resident['registered_at'])} by {resident['registered_by']}",
+            f"Consent: {', '.join(agreed) or 'none recorded'}",
+        ]
+        self.query_one("#card-title", Label).update(residents.display_name(resident))
+        self.query_one("#card-details", Static).update("\n".join(lines))
+        self.query_one("#contacts-title").remove_class("hidden")
+        contacts = self.query_one("#contact-log", DataTable)
+        contacts.remove_class("hidden")
+        contacts.clear()
+        for contact in residents.contacts_for(self.hub.db, resident_id):
+            contacts.add_row(
+                uk_date(contact["contact_date"]),
+                residents.CONTACT_KINDS.get(contact["kind"], contact["kind"]),
+                (contact["note"] or "").replace("\n", " "),
+                contact["staff"],
+                key=str(contact["id"]),
+            )
+        self.query_one("#log-contact-button", Button).disabled = False
+
+    def clear(self) -> None:
+        """Privacy clear: nothing about any resident stays on screen."""
+        search = self.query_one("#resident-search", Input)
+        search.value = ""
+        self.query_one("#card-title", Label).update("No resident open")
+        self.query_one("#card-details", Static).update("Find a resident on the left, or register someone new.")
+        self.query_one("#contact-log", DataTable).clear()
+        self.query_one("#contact-log").add_class("hidden")
+        self.query_one("#contacts-title").add_class("hidden")
+        self.query_one("#log-contact-button", Button).disabled = True
+        self.query_one("#resident-results", DataTable).clear()
+        if self.ready:
+            self.run_search("")
+        search.focus()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#new-resident-button")
+    def action_register(self) -> None:
+        if not self.ready:
+            return
+        from hub.screens.resident_form import RegisterResidentScreen
+
+        def registered(resident_id: int | None) -> None:
+            if resident_id is not None:
+                self.query_one("#resident-search", Input).value = ""
+                self.run_search("")
+                self.open_resident(resident_id)
+                self.notify("Resident registered.")
+
+        self.app.push_screen(RegisterResidentScreen(self.hub), registered)
+
+    @on(Button.Pressed, "#log-contact-button")
+    def action_log_contact(self) -> None:
+        resident_id = self.hub.current_resident_id
+        if resident_id is None:
+            self.notify("Open a resident first.", severity="warning")
+            return
+        from hub.screens.resident_form import AddContactScreen
+
+        def saved(contact_id: int | None) -> None:
+            if contact_id is not None:
+                self.show_card(resident_id)
+                self.notify("Contact logged.")
+
+        self.app.push_screen(AddContactScreen(self.hub, resident_id), saved)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#resident-search", Input).focus()

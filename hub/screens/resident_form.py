@@ -1,0 +1,193 @@
+"""Dialogs for registering a resident and logging a contact. They validate every field
+through the domain functions in hub.residents and never lose what staff typed on error."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from hub import residents
+from hub.context import Hub
+from hub.screens.forms import FormField, show_errors, text_input
+from hub.storage import StorageError, explain_sqlite_error
+
+
+class RegisterResidentScreen(ModalScreen[int | None]):
+    """Register a new resident: details, how they came to us, status and consent."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="save-resident", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cancel-resident"),
+    ]
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__()
+        self.hub = hub
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="register-dialog", classes="dialog"):
+            yield Label("Register a resident", classes="dialog-title")
+            with VerticalScroll(id="register-fields"):
+                yield FormField("Full name", text_input("name", "e.g. Aisha Rahman", max_length=120), name="name", required=True)
+                yield FormField("Preferred name", text_input("preferred_name", "what they like to be called", max_length=60), name="preferred_name")
+                yield FormField("Date of birth", text_input("date_of_birth", "day/month/year, e.g. 31/01/1990"), name="date_of_birth", required=True)
+                yield FormField("Phone", text_input("phone", "e.g. 07700 900123"), name="phone")
+                yield FormField("Email", text_input("email", "e.g. name@example.com"), name="email")
+                yield FormField("Address", text_input("address", "house number and street", max_length=300), name="address")
+                yield FormField("Postcode", text_input("postcode", "e.g. M40 7AB (empty if none)"), name="postcode")
+                yield Static("", id="area-note")
+                yield FormField(
+                    "How did they come to us?",
+                    Select([(label, key) for key, label in residents.ENGAGEMENT_KINDS.items()], id="input-engagement", prompt="Choose...", compact=True),
+                    name="engagement",
+                    required=True,
+                )
+                yield FormField("Referring agency", text_input("referred_by", "e.g. Citizens Advice"), name="referred_by", required=True, classes="hidden")
+                yield FormField(
+                    "Work status today",
+                    Select([(label, key) for key, label in residents.STATUSES.items()], id="input-status_at_registration", prompt="Choose...", compact=True),
+                    name="status_at_registration",
+                    required=True,
+                )
+                with Vertical(id="field-consents", classes="consents"):
+                    yield Label("Consent: read each one to the resident and tick what they agree to", classes="consent-title")
+                    for key, label in residents.CONSENT_PURPOSES.items():
+                        yield Checkbox(label, id=f"consent-{key}")
+                    yield Static("", classes="field-error", id="error-consents")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#input-name", Input).focus()
+
+    @on(Select.Changed, "#input-engagement")
+    def engagement_changed(self, event: Select.Changed) -> None:
+        """Ask for the agency only when someone referred them."""
+        self.query_one("#field-referred_by").set_class(event.value != "agency_referral", "hidden")
+
+    @on(Input.Changed, "#input-postcode")
+    def postcode_changed(self, event: Input.Changed) -> None:
+        from hub.postcodes import in_area, normalise_postcode
+
+        postcode = normalise_postcode(event.value)
+        note = self.query_one("#area-note", Static)
+        if postcode is None:
+            note.update("")
+        elif in_area(postcode, self.hub.config.hub.area):
+            note.update(f"{postcode} is inside the site's area.")
+        else:
+            note.update(f"{postcode} is outside the site's area: you can still register them.")
+
+    def form(self) -> residents.NewResident:
+        def value(name: str) -> str:
+            return self.query_one(f"#input-{name}", Input).value
+
+        def choice(name: str) -> str:
+            selected = self.query_one(f"#input-{name}", Select).value
+            return selected if isinstance(selected, str) else ""
+
+        return residents.NewResident(
+            name=value("name"),
+            preferred_name=value("preferred_name"),
+            date_of_birth=value("date_of_birth"),
+            phone=value("phone"),
+            email=value("email"),
+            address=value("address"),
+            postcode=value("postcode"),
+            engagement=choice("engagement"),
+            referred_by=value("referred_by"),
+            status_at_registration=choice("status_at_registration"),
+            consents={key: self.query_one(f"#consent-{key}", Checkbox).value for key in residents.CONSENT_PURPOSES},
+        )
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        form = self.form()
+        try:
+            row = residents.validate_resident(form, self.hub.config.hub.area)
+        except residents.ValidationError as exc:
+            consent_error = exc.errors.get("consents", "")
+            self.query_one("#error-consents", Static).update(consent_error)
+            self.query_one("#field-consents").set_class(bool(consent_error), "-invalid")
+            show_errors(self, exc.errors)
+            if consent_error and len(exc.errors) == 1:
+                self.query_one("#consent-record", Checkbox).focus()
+            self.notify(f"Check {len(exc.errors)} field{'s' if len(exc.errors) > 1 else ''} marked in red.", severity="warning")
+            return
+        try:
+            resident_id = residents.register_resident(
+                self.hub.db, row, form.consents, staff=self.hub.staff, terminal=self.hub.terminal
+            )
+        except (sqlite3.Error, StorageError) as exc:
+            message = explain_sqlite_error(exc, self.hub.database_path) if isinstance(exc, sqlite3.Error) else str(exc)
+            self.notify(f"Nothing was saved. {message}", severity="error", title="Could not save", timeout=15)
+            return
+        self.hub.emit("resident_registered", resident_id=resident_id)
+        self.dismiss(resident_id)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AddContactScreen(ModalScreen[int | None]):
+    """Log a contact with the current resident: when, what kind, and a short note."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="save-contact", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cancel-contact"),
+    ]
+
+    def __init__(self, hub: Hub, resident_id: int) -> None:
+        super().__init__()
+        self.hub = hub
+        self.resident_id = resident_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="contact-dialog", classes="dialog"):
+            yield Label("Log a contact", classes="dialog-title")
+            yield FormField("Date", text_input("contact_date", "day/month/year", value=date.today().strftime("%d/%m/%Y")), name="contact_date", required=True)
+            yield FormField(
+                "Kind",
+                Select([(label, key) for key, label in residents.CONTACT_KINDS.items()], id="input-kind", value="drop_in", allow_blank=False, compact=True),
+                name="kind",
+                required=True,
+            )
+            yield FormField("Note (no health details unless needed)", TextArea(id="input-note"), name="note")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        kind = self.query_one("#input-kind", Select).value
+        try:
+            contact_id = residents.add_contact(
+                self.hub.db,
+                self.resident_id,
+                kind=kind if isinstance(kind, str) else "",
+                note=self.query_one("#input-note", TextArea).text,
+                contact_date=self.query_one("#input-contact_date", Input).value,
+                staff=self.hub.staff,
+                terminal=self.hub.terminal,
+            )
+        except residents.ValidationError as exc:
+            show_errors(self, exc.errors)
+            return
+        except sqlite3.Error as exc:
+            self.notify(f"Nothing was saved. {explain_sqlite_error(exc, self.hub.database_path)}", severity="error", timeout=15)
+            return
+        self.hub.emit("record_saved", resident_id=self.resident_id, kind="hub.contact", record_id=contact_id)
+        self.dismiss(contact_id)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

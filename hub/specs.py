@@ -1,0 +1,85 @@
+"""Small descriptions that hooks return. Hooks describe; the core (or a worker) does.
+
+Nothing here imports Textual, so plugins can build these at startup cheaply.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # typing only: importing textual here would cost ~200 ms at startup
+    from textual.widget import Widget
+
+    from hub.context import Hub
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    """One tab in the kiosk, contributed by a plugin through ``register_tabs``."""
+
+    id: str
+    """A short identifier, unique across plugins (letters, digits, ``-`` and ``_``)."""
+    title: str
+    """The label staff see on the tab."""
+    factory: Callable[["Hub"], "Widget"]
+    """Called with the hub the first time the tab is opened; returns the tab's widget.
+
+    Import your Textual code inside the factory so the hub starts fast."""
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    """A ``hub`` subcommand contributed by a plugin through ``register_cli_commands``."""
+
+    name: str
+    """The subcommand, e.g. ``calc`` for ``hub calc``. Use a group name (``directory``) for several."""
+    help: str
+    """One line shown in ``hub --help``."""
+    configure: Callable[[argparse.ArgumentParser], None]
+    """Adds the command's arguments to its argparse parser."""
+    run: Callable[["Hub", argparse.Namespace], int | None]
+    """Does the work; returns the exit code (``None`` means 0)."""
+    needs_database: bool = True
+    """Whether the hub should open the site database (and migrate it) before ``run``."""
+
+
+@dataclass(frozen=True)
+class PaletteCommand:
+    """An entry in the command palette (ctrl+p), contributed through ``register_commands``."""
+
+    title: str
+    """What staff type or see, e.g. ``Sync the directory``."""
+    help: str
+    """One line explaining what it does."""
+    action: Callable[[Any], object]
+    """Called with the running app when chosen."""
+
+
+@dataclass
+class PluginStatus:
+    """What the hub knows about one plugin, for ``hub plugins`` and the status screen."""
+
+    name: str
+    version: str | None = None
+    enabled: bool = False
+    """True when the plugin is loaded and working."""
+    builtin: bool = False
+    """True for plugins shipped in this repository."""
+    hooks: list[str] = field(default_factory=list)
+    error: str | None = None
+    """Why the plugin is not running: import failure, unknown hook, bad config, a hook that raised."""
+    note: str | None = None
+    """Why a healthy plugin is not loaded, e.g. not enabled in the site config."""
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "enabled": self.enabled,
+            "builtin": self.builtin,
+            "hooks": sorted(self.hooks),
+            "error": self.error,
+            "note": self.note,
+        }

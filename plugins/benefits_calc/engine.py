@@ -1,0 +1,328 @@
+"""Better-off-in-work calculator: the public entry point ``calculate``.
+
+Pure Python (no Textual, nothing from ``hub``) so the CLI, the screen and the tests all
+run the same arithmetic. A calculation compares two scenarios, "now" and "with the
+job", built by ``compute_scenario``; money is monthly throughout and rounded to the
+penny only when the result dict is built.
+
+    from plugins.benefits_calc.engine import calculate, InputError
+    result = calculate(data, sweep=False, council_tax_scheme=None, scottish_taxpayer=None)
+
+See docs/benefits-calc.md for the input and output fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from . import explain
+from .council_tax import CouncilTaxScheme, council_tax_reduction, liability_for, parse_scheme
+from .household import Household
+from .rate_tables import Rates, RatesFileError, rates_for
+from .tax import (
+    MONTHS_PER_YEAR,
+    child_benefit_charge_annual,
+    income_tax_annual,
+    national_insurance_annual,
+)
+from .uc import FixedElements, UniversalCreditResult, fixed_elements, meets_childcare_work_condition, universal_credit
+from .validation import InputError, check_children_against_tax_year, parse_household
+
+__all__ = ["calculate", "InputError", "RatesFileError", "SWEEP_HOURS"]
+
+WEEKS_PER_YEAR = 52
+SWEEP_HOURS = tuple(step / 2 for step in range(0, 97))  # 0, 0.5, ... 48: 97 points
+MARGINAL_STEP = 1.0  # "of each extra £1 you earn": one more pound of gross pay a month
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything that stays the same between the scenarios of one calculation."""
+
+    household: Household
+    rates: Rates
+    fixed: FixedElements
+    scheme: CouncilTaxScheme | None
+    council_tax_liability: float | None
+    scottish: bool
+    child_benefit_monthly: float
+    child_benefit_annual: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    gross_by_adult: tuple[float, ...]
+    earnings: float
+    income_tax: float  # includes the High Income Child Benefit Charge
+    child_benefit_charge: float
+    national_insurance: float
+    pension_contributions: float
+    universal_credit: UniversalCreditResult
+    child_benefit: float
+    council_tax_reduction: float
+    childcare_paid: float
+    travel_costs: float
+    costs_of_work: float
+    other_income: float
+    net_income: float
+    work_condition_met: bool
+
+
+def child_benefit_weekly(household: Household, rates: Rates) -> float:
+    """The eldest child's rate plus the other-child rate for each of the rest."""
+    count = len(household.children)
+    if count == 0:
+        return 0.0
+    benefit = rates.child_benefit
+    return benefit.eldest_child_weekly + (count - 1) * benefit.each_other_child_weekly
+
+
+def build_context(
+    household: Household, rates: Rates, scheme: CouncilTaxScheme | None, scottish_site_option: bool | None
+) -> Context:
+    weekly = child_benefit_weekly(household, rates)
+    scottish = household.scottish_taxpayer if household.scottish_taxpayer is not None else bool(scottish_site_option)
+    return Context(
+        household=household,
+        rates=rates,
+        fixed=fixed_elements(household, rates),
+        scheme=scheme,
+        council_tax_liability=liability_for(scheme, household.council_tax_monthly),
+        scottish=scottish,
+        child_benefit_monthly=weekly * WEEKS_PER_YEAR / MONTHS_PER_YEAR,
+        child_benefit_annual=weekly * WEEKS_PER_YEAR,
+    )
+
+
+def compute_scenario(context: Context, gross_by_adult: tuple[float, ...], travel_costs: float) -> Scenario:
+    """Income for one scenario, given each adult's gross monthly pay."""
+    household, rates = context.household, context.rates
+    taxes, insurance, pensions, net_earnings = [], [], [], []
+    highest_adjusted_net_income = 0.0
+    for adult, gross in zip(household.adults, gross_by_adult):
+        pension = gross * adult.pension_contribution_percent / 100
+        pay_after_pension_annual = (gross - pension) * MONTHS_PER_YEAR
+        tax = income_tax_annual(pay_after_pension_annual, rates.income_tax, context.scottish) / MONTHS_PER_YEAR
+        ni = national_insurance_annual(gross * MONTHS_PER_YEAR, rates.national_insurance) / MONTHS_PER_YEAR
+        taxes.append(tax)
+        insurance.append(ni)
+        pensions.append(pension)
+        net_earnings.append(max(0.0, gross - tax - ni - pension))  # UC earned income, reg 55(5)
+        highest_adjusted_net_income = max(highest_adjusted_net_income, pay_after_pension_annual)
+    charge = (
+        child_benefit_charge_annual(highest_adjusted_net_income, context.child_benefit_annual, rates.child_benefit)
+        / MONTHS_PER_YEAR
+    )
+    work_condition = meets_childcare_work_condition(household, gross_by_adult)
+    childcare_paid = household.monthly_childcare_costs if work_condition else 0.0
+    award = universal_credit(
+        household,
+        context.fixed,
+        rates,
+        gross_earnings=gross_by_adult,
+        net_earnings=tuple(net_earnings),
+        child_benefit_monthly=context.child_benefit_monthly,
+        childcare_costs_paid=childcare_paid,
+    )
+    reduction = council_tax_reduction(
+        context.scheme,
+        context.council_tax_liability,
+        earned_income=award.earned_income,
+        unearned_income=household.monthly_unearned_income,
+        universal_credit=award.universal_credit,
+        capital=household.capital,
+    )
+    earnings = sum(gross_by_adult)
+    income_tax = sum(taxes) + charge
+    national_insurance = sum(insurance)
+    pension_contributions = sum(pensions)
+    costs_of_work = childcare_paid + travel_costs
+    net_income = (
+        earnings
+        - income_tax
+        - national_insurance
+        - pension_contributions
+        + household.monthly_unearned_income
+        + award.universal_credit
+        + context.child_benefit_monthly
+        + reduction
+        - costs_of_work
+    )
+    return Scenario(
+        gross_by_adult=gross_by_adult,
+        earnings=earnings,
+        income_tax=income_tax,
+        child_benefit_charge=charge,
+        national_insurance=national_insurance,
+        pension_contributions=pension_contributions,
+        universal_credit=award,
+        child_benefit=context.child_benefit_monthly,
+        council_tax_reduction=reduction,
+        childcare_paid=childcare_paid,
+        travel_costs=travel_costs,
+        costs_of_work=costs_of_work,
+        other_income=household.monthly_unearned_income,
+        net_income=net_income,
+        work_condition_met=work_condition,
+    )
+
+
+def with_earnings(gross_by_adult: tuple[float, ...], adult: int, monthly: float) -> tuple[float, ...]:
+    return tuple(monthly if index == adult else gross for index, gross in enumerate(gross_by_adult))
+
+
+def keep_per_pound(context: Context, scenario: Scenario, adult: int) -> float:
+    """How much of one more pound of gross pay the household keeps, at this scenario's pay."""
+    raised = with_earnings(scenario.gross_by_adult, adult, scenario.gross_by_adult[adult] + MARGINAL_STEP)
+    return (compute_scenario(context, raised, scenario.travel_costs).net_income - scenario.net_income) / MARGINAL_STEP
+
+
+def to_penny(amount: float) -> float:
+    """Round half up to the penny, via the float's shortest repr so 2.675 rounds to 2.68."""
+    return float(Decimal(repr(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) + 0.0
+
+
+SCENARIO_KEYS = (
+    "earnings",
+    "income_tax",
+    "national_insurance",
+    "pension_contributions",
+    "universal_credit",
+    "child_benefit",
+    "council_tax_reduction",
+    "costs_of_work",
+    "other_income",
+    "net_income",
+)
+
+
+def scenario_output(scenario: Scenario) -> dict[str, float]:
+    values = {
+        "earnings": scenario.earnings,
+        "income_tax": scenario.income_tax,
+        "national_insurance": scenario.national_insurance,
+        "pension_contributions": scenario.pension_contributions,
+        "universal_credit": scenario.universal_credit.universal_credit,
+        "child_benefit": scenario.child_benefit,
+        "council_tax_reduction": scenario.council_tax_reduction,
+        "costs_of_work": scenario.costs_of_work,
+        "other_income": scenario.other_income,
+        "net_income": scenario.net_income,
+    }
+    return {key: to_penny(values[key]) for key in SCENARIO_KEYS}
+
+
+def breakdown_output(award: UniversalCreditResult) -> dict[str, float]:
+    return {key: to_penny(getattr(award, key)) for key in UniversalCreditResult.BREAKDOWN_KEYS}
+
+
+def details_output(context: Context, scenario: Scenario, keep: float | None) -> dict[str, Any]:
+    """Figures behind the explanation, for the screen and for checking by hand."""
+    award, housing = scenario.universal_credit, context.fixed.housing
+    return {
+        "earnings_by_adult": [to_penny(gross) for gross in scenario.gross_by_adult],
+        "uc_earned_income": to_penny(award.earned_income),
+        "work_allowance": to_penny(award.work_allowance),
+        "universal_credit_before_benefit_cap": to_penny(award.award_before_cap),
+        "benefit_cap_monthly": to_penny(context.fixed.benefit_cap_monthly),
+        "benefit_cap_applies": award.benefit_cap_applies,
+        "benefit_cap_exemption": context.fixed.benefit_cap_exemption
+        or (None if award.benefit_cap_applies else "earnings"),
+        "eligible_housing_costs": to_penny(housing.eligible_costs),
+        "lha_cap_reduction": to_penny(housing.lha_cap_reduction),
+        "bedroom_reduction": to_penny(housing.bedroom_reduction),
+        "non_dependant_deductions": to_penny(housing.non_dependant_deductions),
+        "childcare_costs_counted": to_penny(award.childcare_costs_counted),
+        "childcare_work_condition_met": scenario.work_condition_met,
+        "travel_costs": to_penny(scenario.travel_costs),
+        "child_benefit_charge": to_penny(scenario.child_benefit_charge),
+        "keep_per_extra_pound": None if keep is None else to_penny(keep),
+        "rules_applied": list(award.rules),
+    }
+
+
+def sweep_points(context: Context, base: tuple[float, ...], job_adult: int, hourly_wage: float, travel: float) -> list[dict]:
+    """Income at 0 to 48 hours a week in half-hour steps at the job's wage (no job, no travel, at 0)."""
+    points = []
+    for hours in SWEEP_HOURS:
+        monthly = hours * hourly_wage * WEEKS_PER_YEAR / MONTHS_PER_YEAR
+        scenario = compute_scenario(context, with_earnings(base, job_adult, monthly), travel if hours > 0 else 0.0)
+        points.append(
+            {
+                "hours": hours,
+                "earnings": to_penny(scenario.earnings),
+                "net_income": to_penny(scenario.net_income),
+                "universal_credit": to_penny(scenario.universal_credit.universal_credit),
+            }
+        )
+    return points
+
+
+def calculate(
+    data: dict,
+    *,
+    sweep: bool = False,
+    council_tax_scheme: dict | None = None,
+    scottish_taxpayer: bool | None = None,
+    today: dt.date | None = None,
+) -> dict:
+    """Compare income now and with the job offer; see docs/benefits-calc.md for the shapes.
+
+    ``council_tax_scheme`` is the site's local scheme (see council_tax.py), ``scottish_taxpayer``
+    the site's default (the input's own ``scottish_taxpayer`` wins), ``today`` picks the tax
+    year when the input has none (default: today's date). Raises ``InputError`` for bad input.
+    """
+    household = parse_household(data)
+    rates = rates_for(household.tax_year, today)
+    check_children_against_tax_year(
+        household, rates.starts.year, rates.universal_credit.child_element_born_before_cutoff.year
+    )
+    scheme = None if council_tax_scheme is None else parse_scheme(council_tax_scheme)
+    if scottish_taxpayer is not None and not isinstance(scottish_taxpayer, bool):
+        raise InputError("scottish_taxpayer", "the site option must be true, false or None")
+    context = build_context(household, rates, scheme, scottish_taxpayer)
+
+    job = household.job
+    focus_adult = job.adult if job else max(range(len(household.adults)), key=lambda i: household.adults[i].monthly_earnings)
+    now_gross = tuple(adult.monthly_earnings for adult in household.adults)
+    now = compute_scenario(context, now_gross, 0.0)
+    now_keep = keep_per_pound(context, now, focus_adult) if now_gross[focus_adult] > 0 else None
+
+    with_job = job_keep = None
+    if job:
+        job_gross = with_earnings(now_gross, job.adult, job.monthly_earnings)
+        with_job = compute_scenario(context, job_gross, job.monthly_travel_costs)
+        job_keep = keep_per_pound(context, with_job, job.adult) if job_gross[job.adult] > 0 else None
+
+    notes = explain.Notes.build(context, now, with_job, now_keep, job_keep, focus_adult)
+    result: dict[str, Any] = {
+        "tax_year": rates.tax_year,
+        "now": scenario_output(now),
+        "with_job": None if with_job is None else scenario_output(with_job),
+        "better_off": None if with_job is None else to_penny(with_job.net_income - now.net_income),
+        "universal_credit_breakdown": {
+            "now": breakdown_output(now.universal_credit),
+            "with_job": None if with_job is None else breakdown_output(with_job.universal_credit),
+        },
+        "explanation": notes.explanation,
+        "warnings": notes.warnings,
+        "assumptions": notes.assumptions,
+        "rules_applied": {
+            "now": list(now.universal_credit.rules),
+            "with_job": None if with_job is None else list(with_job.universal_credit.rules),
+        },
+        "details": {
+            "now": details_output(context, now, now_keep),
+            "with_job": None if with_job is None else details_output(context, with_job, job_keep),
+        },
+        "council_tax_scheme": None if scheme is None else {"name": scheme.name, "local": True, "source": scheme.source},
+        "scottish_taxpayer": context.scottish,
+    }
+    if sweep:
+        if job is None:
+            raise InputError("job", "is needed for a sweep: the sweep varies the hours of the job at its hourly wage")
+        result["sweep"] = sweep_points(context, now_gross, job.adult, job.hourly_wage, job.monthly_travel_costs)
+    return result
