@@ -165,10 +165,10 @@ class HubApp(App[int]):
         yield Header(icon="⌂")
         yield ResidentBar(id="resident-bar")
         with TabbedContent(id="tabs", initial=HOME_TAB):
-            with TabPane("Residents [F1]", id=HOME_TAB):
+            with TabPane("Residents (F1)", id=HOME_TAB):
                 yield HomePane(self.hub, id="home-pane")
             for tab_id, tab in self.tabs.items():
-                label = f"{tab.spec.title} [{tab.key.upper()}]" if tab.key else tab.spec.title
+                label = f"{tab.spec.title} ({tab.key.upper()})" if tab.key else tab.spec.title
                 yield TabPane(label, id=tab_id)
         yield Footer()
 

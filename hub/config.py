@@ -127,17 +127,16 @@ def load_site_config(path: Path, environ: typing.Mapping[str, str] | None = None
         hub_table = {}
     settings, hub_issues = validate_table(HubSettings, hub_table, "hub", file, environ)
     issues.extend(hub_issues)
-    if settings is not None:
-        for index, entry in enumerate(settings.area):
-            if not AREA_PATTERN.match(entry.strip().upper()):
-                issues.append(
-                    ConfigIssue(file, f"hub.area[{index}]", f"{entry!r} is not a postcode, sector or district")
-                )
-        seen: set[str] = set()
-        for index, name in enumerate(settings.plugins):
-            if name in seen:
-                issues.append(ConfigIssue(file, f"hub.plugins[{index}]", f"{name!r} is listed twice"))
-            seen.add(name)
+    area = hub_table.get("area")
+    for index, entry in enumerate(area if isinstance(area, list) else []):
+        if isinstance(entry, str) and not AREA_PATTERN.match(" ".join(entry.upper().split())):
+            issues.append(ConfigIssue(file, f"hub.area[{index}]", f"{entry!r} is not a postcode, sector or district"))
+    plugin_names = hub_table.get("plugins")
+    seen: set[str] = set()
+    for index, name in enumerate(plugin_names if isinstance(plugin_names, list) else []):
+        if name in seen:
+            issues.append(ConfigIssue(file, f"hub.plugins[{index}]", f"{name!r} is listed twice"))
+        seen.add(name)
 
     plugin_tables = raw.get("plugins", {})
     if not isinstance(plugin_tables, dict) or any(not isinstance(v, dict) for v in plugin_tables.values()):
@@ -184,11 +183,15 @@ def validate_table(
         if key not in fields:
             issues.append(ConfigIssue(file, path, "unknown key" + did_you_mean(key, fields)))
             continue
+        is_secret = isinstance(value, dict) and "$env" in value
         value, secret_issue = _resolve_secret(value, environ)
         if secret_issue:
             issues.append(ConfigIssue(file, path, secret_issue))
             continue
         converted, problems = _convert(value, hints[key], path, file, environ)
+        if is_secret:  # never echo a secret back, even when it is the wrong type
+            problems = [ConfigIssue(file, path, f"the secret read from ${value_name} is not {_describe(hints[key])}")
+                        for value_name in [table[key]["$env"]] for _ in problems[:1]]
         issues.extend(problems)
         if not problems:
             values[key] = converted

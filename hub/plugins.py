@@ -79,7 +79,11 @@ class PluginHost:
         entry_points: Mapping[str, Any] | None = None,
         core: bool = True,
     ) -> "PluginHost":
-        """Load the named entry-point plugins plus ``extra`` objects (tests), then validate them."""
+        """Load the named entry-point plugins plus ``extra`` objects, then validate them.
+
+        ``extra`` items are plugin objects (named by their ``name`` or ``__name__``) or
+        ``(name, plugin)`` pairs; tests use them to run a hub with exactly the plugins they want.
+        """
         host = cls()
         if core:
             import importlib
@@ -90,18 +94,24 @@ class PluginHost:
         if names and entry_points is None:
             entry_points = installed_entry_points()
         for name in names:
-            host._load_entry_point(name, (entry_points or {}).get(name))
+            host._load_entry_point(name, (entry_points or {}).get(name), entry_points or {})
         for plugin in extra:
-            host.register(plugin, name=getattr(plugin, "name", None) or getattr(plugin, "__name__", None))
+            if isinstance(plugin, tuple):  # (name, plugin): name a module as its entry point would
+                name, plugin = plugin
+            else:
+                name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
+            host.register(plugin, name=name)
         host._add_plugin_hookspecs()
         host._check_pending()
         return host
 
-    def _load_entry_point(self, name: str, entry_point: Any) -> None:
+    def _load_entry_point(self, name: str, entry_point: Any, installed: Mapping[str, Any]) -> None:
+        from hub.config import did_you_mean
+
         status = self.status.setdefault(name, PluginStatus(name=name))
         self.order.append(name)
         if entry_point is None:
-            status.error = "not installed (no entry point in the 'hub' group has this name)"
+            status.error = "not installed (no entry point in the 'hub' group has this name)" + did_you_mean(name, installed)
             return
         dist = getattr(entry_point, "dist", None)
         status.version = getattr(dist, "version", None)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from hub.postcodes import in_area, normalise_postcode
+from hub.storage import write_transaction
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -273,7 +274,7 @@ def log_access(db: "Database", *, staff: str, terminal: str, resident_id: int | 
 def register_resident(db: "Database", row: dict[str, Any], consents: dict[str, bool], *, staff: str, terminal: str) -> int:
     """Save a validated resident with their consents and the access-log line, all or nothing."""
     stamp = now_iso()
-    with db.atomic():
+    with write_transaction(db):
         resident_id = db["residents"].insert(
             {**row, "registered_at": stamp, "registered_by": staff, "updated_at": stamp}
         ).last_pk
@@ -306,7 +307,7 @@ def current_consents(db: "Database", resident_id: int) -> dict[str, bool]:
 def record_consent(db: "Database", resident_id: int, purpose: str, given: bool, *, staff: str, terminal: str) -> None:
     if purpose not in CONSENT_PURPOSES:
         raise ValidationError({"purpose": f"Unknown consent purpose {purpose!r}."})
-    with db.atomic():
+    with write_transaction(db):
         db["consents"].insert(
             {"resident_id": resident_id, "purpose": purpose, "given": int(given), "recorded_at": now_iso(), "recorded_by": staff}
         )
@@ -328,7 +329,7 @@ def add_contact(
     note = clean_text(note, limit=4000)
     if errors:
         raise ValidationError(errors)
-    with db.atomic():
+    with write_transaction(db):
         contact_id = db["contacts"].insert(
             {
                 "resident_id": resident_id,

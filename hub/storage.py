@@ -10,9 +10,10 @@ site lead what to do.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 if TYPE_CHECKING:  # sqlite_utils costs ~90 ms to import; callers import it in a worker
     from sqlite_utils import Database
@@ -86,3 +87,31 @@ def apply_migrations(db: "Database", migration_sets: Iterable["Migrations"], pat
         applied.extend(f"{migrations.name}:{name}" for name in pending)
     return applied
 
+
+
+@contextlib.contextmanager
+def write_transaction(db: "Database") -> Iterator["Database"]:
+    """All-or-nothing writes that wait their turn behind other kiosks.
+
+    ``BEGIN IMMEDIATE`` takes the write lock up front, so the busy timeout applies. A plain
+    ``BEGIN`` (what ``db.atomic()`` uses) can read first and then fail at once with
+    "database is locked" when another kiosk wrote in between. Nested calls use savepoints.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise

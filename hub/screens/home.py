@@ -53,9 +53,9 @@ class HomePane(Horizontal):
 
     def on_mount(self) -> None:
         table = self.query_one("#resident-results", DataTable)
-        table.add_column("Name", key="name")
+        table.add_column("Name", key="name", width=28)
         table.add_column("Born", key="born", width=10)
-        table.add_column("Postcode", key="postcode", width=9)
+        table.add_column("Postcode", key="postcode", width=8)
         contacts = self.query_one("#contact-log", DataTable)
         contacts.add_column("Date", key="date", width=10)
         contacts.add_column("Kind", key="kind", width=14)
@@ -76,7 +76,11 @@ class HomePane(Horizontal):
             self.run_search(event.value)
 
     def run_search(self, text: str) -> None:
+        """Show matches as staff type. An empty box lists nobody: a passer-by sees no names."""
         table = self.query_one("#resident-results", DataTable)
+        if not text.strip():
+            table.clear()
+            return
         try:
             rows = residents.search_residents(self.hub.db, text)
         except sqlite3.Error as exc:
@@ -162,8 +166,6 @@ class HomePane(Horizontal):
         self.query_one("#contacts-title").add_class("hidden")
         self.query_one("#log-contact-button", Button).disabled = True
         self.query_one("#resident-results", DataTable).clear()
-        if self.ready:
-            self.run_search("")
         search.focus()
 
     # -- actions ---------------------------------------------------------------------------
@@ -177,7 +179,6 @@ class HomePane(Horizontal):
         def registered(resident_id: int | None) -> None:
             if resident_id is not None:
                 self.query_one("#resident-search", Input).value = ""
-                self.run_search("")
                 self.open_resident(resident_id)
                 self.notify("Resident registered.")
 

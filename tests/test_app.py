@@ -1,0 +1,279 @@
+"""The kiosk driven through Textual's Pilot: register, pick, switch tabs, privacy clear, broken plugins."""
+
+from __future__ import annotations
+
+import types
+
+from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static, TabbedContent
+
+from hub import TabSpec, hookimpl
+from hub.app import HubApp, PluginErrorPanel, ResidentBar, ResidentChanged
+from hub.screens.resident_form import RegisterResidentScreen
+
+SIZE = (120, 40)
+
+
+def plugin(name: str, **hooks):
+    namespace = types.SimpleNamespace(name=name)
+    for hook_name, function in hooks.items():
+        setattr(namespace, hook_name, hookimpl(function))
+    return namespace
+
+
+def recording_tab_plugin(name: str, received: list, built: list):
+    """A plugin whose tab records the residents it is told about."""
+
+    def factory(hub):
+        from textual.widgets import Static
+
+        class RecordingTab(Static):
+            def on_mount(self) -> None:
+                built.append(hub.current_resident_id)
+                self.update(f"{name} tab")
+
+            def on_resident_changed(self, message: ResidentChanged) -> None:
+                received.append(message.resident_id)
+
+        return RecordingTab(id=f"{name}-content")
+
+    return plugin(name, register_tabs=lambda: [TabSpec(name, name.title(), factory)])
+
+
+async def started(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert app.storage_ready
+
+
+async def test_register_a_resident_then_find_and_pick_them(hub_factory):
+    hub = hub_factory()
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterResidentScreen)
+        form = app.screen
+        form.query_one("#input-name", Input).value = "Sam Patel"
+        form.query_one("#input-date_of_birth", Input).value = "02/02/1992"
+        form.query_one("#input-postcode", Input).value = "m40 7zz"
+        form.query_one("#input-engagement", Select).value = "drop_in"
+        form.query_one("#input-status_at_registration", Select).value = "unemployed"
+        await pilot.pause()
+        assert "inside the site's area" in str(form.query_one("#area-note", Static).render())
+
+        await pilot.press("ctrl+s")  # no consent yet: refused, nothing saved, input kept
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterResidentScreen)
+        assert "must agree" in str(form.query_one("#error-consents", Static).render())
+        assert hub.db["residents"].count == 0
+        assert form.query_one("#input-name", Input).value == "Sam Patel"
+
+        form.query_one("#consent-record", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, RegisterResidentScreen)
+        [row] = hub.db["residents"].rows
+        assert row["name"] == "Sam Patel" and row["postcode"] == "M40 7ZZ" and row["registered_by"] == "test.staff"
+        assert hub.current_resident_id == row["id"]
+        assert "Sam Patel" in app.query_one(ResidentBar).resident_label
+
+        # find them again as you type, and open them with Enter
+        await pilot.press("f12")
+        await pilot.pause()
+        assert hub.current_resident_id is None
+        await pilot.press(*"pate")
+        await pilot.pause()
+        results = app.query_one("#resident-results", DataTable)
+        assert results.row_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert hub.current_resident_id == row["id"]
+
+
+async def test_form_shows_a_message_on_each_bad_field(hub_factory):
+    hub = hub_factory()
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#input-date_of_birth", Input).value = "31/02/1990"
+        form.query_one("#input-email", Input).value = "not-an-email"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        errors = {field.field_name: field.error for field in form.query("FormField") if field.error}
+        assert set(errors) >= {"name", "date_of_birth", "email", "engagement", "status_at_registration"}
+        assert "Not a date" in errors["date_of_birth"]
+        assert app.focused is form.query_one("#input-name", Input)  # first bad field has the focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert hub.db["residents"].count == 0
+
+
+async def test_agency_field_appears_only_for_agency_referrals(hub_factory):
+    app = HubApp(hub_factory())
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        form = app.screen
+        agency = form.query_one("#field-referred_by")
+        assert not agency.display
+        form.query_one("#input-engagement", Select).value = "agency_referral"
+        await pilot.pause()
+        assert agency.display
+
+
+async def test_tabs_follow_config_order_build_lazily_and_hear_about_the_resident(hub_factory):
+    received_a, built_a, received_b, built_b = [], [], [], []
+    hub = hub_factory(recording_tab_plugin("alpha", received_a, built_a), recording_tab_plugin("beta", received_b, built_b), demo=True)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        assert list(app.tabs) == ["tab-alpha", "tab-beta"]
+        assert built_a == [] and built_b == []  # nothing built before it is visited
+        first_id = hub.db.execute("select min(id) from residents").fetchone()[0]
+        app.query_one("#home-pane").open_resident(first_id)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "tab-alpha"
+        assert built_a == [first_id] and built_b == []
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "tab-beta"
+        await pilot.press("f1")
+        await pilot.pause()
+        app.query_one("#home-pane").open_resident(first_id + 1)
+        await pilot.pause()
+        assert received_a == [first_id + 1] and received_b == [first_id + 1]
+
+
+async def test_privacy_clear_leaves_no_personal_data_on_screen(hub_factory):
+    received, built = [], []
+    hub = hub_factory(recording_tab_plugin("alpha", received, built), demo=True)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"aisha", "enter")
+        await pilot.pause()
+        assert "Aisha" in app.query_one(ResidentBar).resident_label
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("f1", "ctrl+l")  # a dialog open mid-task
+        await pilot.pause()
+        await pilot.press("f12")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        assert hub.current_resident_id is None
+        assert app.query_one(TabbedContent).active == "home"
+        assert app.query_one("#resident-search", Input).value == ""
+        assert not app.query("#alpha-content")  # plugin tabs are rebuilt empty on the next visit
+        screen_text = app.export_screenshot()
+        for personal in ("Aisha", "Rahman", "07700 900101", "Kestrel"):
+            assert personal not in screen_text
+
+
+async def test_a_plugin_whose_tab_raises_is_named_and_the_rest_works(hub_factory):
+    def broken_factory(hub):
+        raise ImportError("cannot import name 'Chart'")
+
+    broken = plugin("broken", register_tabs=lambda: [TabSpec("broken", "Broken", broken_factory)])
+    received, built = [], []
+    hub = hub_factory(broken, recording_tab_plugin("fine", received, built))
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        panel = app.query_one("#tab-broken").query_one(PluginErrorPanel)
+        assert "broken" in str(panel.render()) and "cannot import name 'Chart'" in str(panel.render())
+        assert "Disabled: broken" in app.query_one(ResidentBar).problems
+        await pilot.press("f3")
+        await pilot.pause()
+        assert built == [None]  # the other plugin's tab still builds
+
+
+async def test_plugin_disabled_at_load_is_named_on_screen_and_in_status(hub_factory):
+    misspelt = plugin("misspelt", register_tab=lambda: [])
+    hub = hub_factory(misspelt)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        assert "misspelt" in app.query_one(ResidentBar).problems
+        await pilot.press("f10")
+        await pilot.pause()
+        table = app.screen.query_one("#plugin-status-table", DataTable)
+        row = table.get_row_at(0)
+        assert row[0] == "misspelt" and row[2] == "DISABLED" and "unknown hook" in row[3]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+
+
+async def test_a_damaged_database_shows_advice_and_no_traceback(hub_factory):
+    hub = hub_factory()
+    hub.database_path.parent.mkdir(parents=True, exist_ok=True)
+    hub.database_path.write_bytes(b"garbage" * 500)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FatalScreen"
+        message = str(app.screen.query_one("#fatal-message", Static).render())
+        assert "damaged" in message and "backup" in message
+        await pilot.press("q")
+    assert "damaged" in app.fatal_message
+
+
+async def test_log_a_contact_for_the_current_resident(hub_factory):
+    hub = hub_factory(demo=True)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"grace", "enter")
+        await pilot.pause()
+        resident_id = hub.current_resident_id
+        before = hub.db["contacts"].count_where("resident_id = ?", [resident_id])
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        app.screen.query_one("#input-note").text = "Helped with a CV."
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert hub.db["contacts"].count_where("resident_id = ?", [resident_id]) == before + 1
+        log = app.query_one("#contact-log", DataTable)
+        assert "Helped with a CV." in [str(cell) for cell in log.get_row_at(0)]
+
+
+async def test_high_contrast_theme_from_config(hub_factory):
+    app = HubApp(hub_factory(theme="hub-high-contrast"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "hub-high-contrast"
+
+
+async def test_keymap_from_config_rebinds_privacy_clear(hub_factory):
+    hub = hub_factory(body='[keymap]\nprivacy-clear = "f11"\n', demo=True)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"aisha", "enter")
+        await pilot.pause()
+        assert hub.current_resident_id is not None
+        await pilot.press("f11")
+        await pilot.pause()
+        assert hub.current_resident_id is None
+
+
+async def test_mouse_works_too(hub_factory):
+    hub = hub_factory()
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.click("#new-resident-button")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterResidentScreen)
+        await pilot.click("#cancel")
+        await pilot.pause()
+        assert not isinstance(app.screen, RegisterResidentScreen)
