@@ -267,13 +267,51 @@ async def test_keymap_from_config_rebinds_privacy_clear(hub_factory):
 
 
 async def test_mouse_works_too(hub_factory):
-    hub = hub_factory()
+    received, built = [], []
+    hub = hub_factory(recording_tab_plugin("alpha", received, built))
     app = HubApp(hub)
     async with app.run_test(size=SIZE) as pilot:
         await started(app, pilot)
-        await pilot.click("#new-resident-button")
+        await pilot.click("#card-links", offset=(2, 0))  # the "New resident" link
         await pilot.pause()
         assert isinstance(app.screen, RegisterResidentScreen)
         await pilot.click("#cancel")
         await pilot.pause()
         assert not isinstance(app.screen, RegisterResidentScreen)
+        await pilot.click("#--content-tab-tab-alpha")
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "tab-alpha"
+
+
+async def test_palette_offers_plugin_commands_and_runs_them(hub_factory):
+    from hub import PaletteCommand
+
+    ran = []
+    command = PaletteCommand("Say hello", "Greets the kiosk", action=lambda app: ran.append(app))
+    hub = hub_factory(plugin("hello", register_palette_commands=lambda: [command]))
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {"Say hello", "Privacy clear", "Plugin status"} <= set(commands)
+        commands["Say hello"].callback()
+        assert ran == [app]
+
+
+async def test_registering_in_the_app_tells_plugins(hub_factory):
+    seen = []
+    hub = hub_factory(plugin("listener", resident_registered=lambda resident_id: seen.append(resident_id)))
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#input-name", Input).value = "Jo Bloggs"
+        form.query_one("#input-date_of_birth", Input).value = "1/1/1980"
+        form.query_one("#input-engagement", Select).value = "door_knock"
+        form.query_one("#input-status_at_registration", Select).value = "unemployed"
+        form.query_one("#consent-record", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert seen == [hub.current_resident_id] and seen[0] is not None

@@ -113,3 +113,12 @@ def test_failed_transaction_leaves_earlier_data_intact(open_hub):
             open_hub.db["residents"].insert({**row, "registered_at": "x", "registered_by": "s"})
             open_hub.db["consents"].insert({"resident_id": 12345, "purpose": "record", "given": 1, "recorded_at": "x", "recorded_by": "s"})
     assert open_hub.db["residents"].count == 1
+
+
+def test_no_alter_true_in_app_code():
+    """A mistyped key must never grow a column on a kiosk database: schema changes are migrations."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    offenders = [str(p) for folder in ("hub", "plugins") for p in (root / folder).rglob("*.py") if "alter=True" in p.read_text()]
+    assert offenders == []
