@@ -207,17 +207,19 @@ class _Grid:
     rz: float
 
 
-# OSGB36 / British National Grid (Airy 1830) -> WGS84.
+# OSGB36 / British National Grid (Airy 1830) -> WGS84, the OS's published Helmert
+# parameters (PROJ's EPSG:27700 -> EPSG:4326 agrees to 1e-6 degrees).
 _BRITISH_NATIONAL_GRID = _Grid(
     a=6377563.396, b=6356256.909, f0=0.9996012717, lat0=49.0, lon0=-2.0,
     e0=400000.0, n0=-100000.0,
     tx=446.448, ty=-125.157, tz=542.060, s_ppm=-20.4894, rx=0.1502, ry=0.2470, rz=0.8421,
 )
-# TM65 / Irish Grid (Airy Modified) -> WGS84.
+# TM65 / Irish Grid (Airy Modified) -> WGS84, EPSG:1641 "TM65 to WGS 84 (2)"
+# (the same answer as PROJ gives for EPSG:29902 -> EPSG:4326, checked to 1e-6 degrees).
 _IRISH_GRID = _Grid(
     a=6377340.189, b=6356034.447, f0=1.000035, lat0=53.5, lon0=-8.0,
     e0=200000.0, n0=250000.0,
-    tx=482.53, ty=-130.596, tz=564.557, s_ppm=8.15, rx=1.042, ry=0.214, rz=0.631,
+    tx=482.53, ty=-130.596, tz=564.557, s_ppm=8.15, rx=-1.042, ry=-0.214, rz=-0.631,
 )
 _WGS84_A, _WGS84_B = 6378137.0, 6356752.3141
 
@@ -538,6 +540,8 @@ class PostcodeGazetteer:
                 easting, northing, authority = centroids[area]
                 lat, lon = self._to_wgs84(area, easting, northing)
                 return GeocodeResult(GeoPoint(lat, lon, text, area, precision, authority))
+        if outcode[:2] in ("GY", "JE", "IM"):
+            return GeocodeResult(None, "Channel Islands and Isle of Man postcodes have no locations in the data")
         return GeocodeResult(None, f"'{text.strip()}' was not found in the postcode data")
 
     def geocode(self, text: str) -> GeoPoint | None:

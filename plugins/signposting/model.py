@@ -406,7 +406,7 @@ def _convert(annotation: typing.Any, value: typing.Any) -> typing.Any:
         return [_convert(item_type, item) for item in value]
     if origin is tuple:
         item_types = typing.get_args(annotation)
-        return tuple(_convert(t, v) for t, v in zip(item_types, value))
+        return tuple(_convert(t, v) for t, v in zip(item_types, value, strict=True))
     if annotation is dt.datetime:
         return dt.datetime.fromisoformat(value)
     if annotation is dt.date:

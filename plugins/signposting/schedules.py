@@ -507,12 +507,34 @@ def service_opening_on(
     )
 
 
-def describe_hours(schedules: Sequence[Schedule], today: dt.date) -> list[str]:
-    """Readable lines for a referral slip: "Monday 09:00-17:00", "2nd Tuesday of the month 10:00-12:00".
+def _day_names(weekdays: Iterable[int]) -> str:
+    """{0,1,2,3,4} -> "Monday to Friday"; {0,2} -> "Monday and Wednesday"."""
+    days = sorted(set(weekdays))
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{WEEKDAY_NAMES[run[0]]} to {WEEKDAY_NAMES[run[-1]]}")
+        else:
+            parts.extend(WEEKDAY_NAMES[d] for d in run)
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
-    Expired schedules are left out; free-text-only schedules give their text.
+
+def describe_hours(schedules: Sequence[Schedule], today: dt.date) -> list[str]:
+    """Readable lines for a referral slip: "Monday to Friday 09:00-17:00", "2nd Tuesday of the month 10:00-12:00".
+
+    Plain weekly schedules with the same hours are merged into one line; expired
+    schedules are left out; free-text-only schedules give their text.
     """
-    lines: list[str] = []
+    weekly: dict[tuple, set[int]] = {}
+    lines: list[tuple[int, str]] = []  # (sort key, text)
     for schedule in schedules:
         if is_expired(schedule, today):
             continue
@@ -520,15 +542,15 @@ def describe_hours(schedules: Sequence[Schedule], today: dt.date) -> list[str]:
         times = str(period) if period.has_times else ""
         if not is_structured(schedule):
             if schedule.description:
-                lines.append(schedule.description)
+                lines.append((99, schedule.description))
             continue
         freq = _freq(schedule)
+        parsed = [p for p in (_parse_byday(c) for c in schedule.byday) if p is not None]
+        if freq == "WEEKLY" and (schedule.interval or 1) == 1 and parsed and all(o is None for o, _ in parsed):
+            weekly.setdefault((schedule.opens_at, schedule.closes_at, times), set()).update(d for _, d in parsed)
+            continue
         days: list[str] = []
-        for code in schedule.byday:
-            parsed = _parse_byday(code)
-            if parsed is None:
-                continue
-            ordinal, weekday = parsed
+        for ordinal, weekday in parsed:
             name = WEEKDAY_NAMES[weekday]
             if ordinal is not None:
                 days.append(f"{_ORDINALS.get(ordinal, f'{ordinal}th')} {name} of the month")
@@ -546,5 +568,9 @@ def describe_hours(schedules: Sequence[Schedule], today: dt.date) -> list[str]:
         if (schedule.interval or 1) > 1:
             unit = "weeks" if freq == "WEEKLY" else "months" if freq == "MONTHLY" else "days"
             when += f" (every {schedule.interval} {unit})"
-        lines.append(f"{when} {times}".strip())
-    return lines
+        first_day = min((d for _, d in parsed), default=7)
+        lines.append((10 + first_day, f"{when} {times}".strip()))
+    for (opens, _closes, times), weekdays in weekly.items():
+        sort_key = min(weekdays) + (opens.hour / 24 if opens else 0) / 10
+        lines.append((sort_key, f"{_day_names(weekdays)} {times}".strip()))
+    return [text for _, text in sorted(lines, key=lambda item: item[0])]

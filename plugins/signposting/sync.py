@@ -1,0 +1,489 @@
+"""Fetch directory feeds over HTTP: page to the end, with timeouts, retries and backoff.
+
+Every function takes an ``httpx.Client`` (tests pass one built on
+``httpx.MockTransport``) and an injectable ``sleep`` so retries cost no time in
+tests.  Nothing here writes to storage: pages are yielded as they arrive, and a
+failure part-way raises :class:`FeedError` *after* the good pages were yielded,
+so the caller can keep them without treating the sync as complete.
+
+How storage should use an outcome (see :class:`SyncOutcome`): upsert what was
+fetched; only when ``complete`` is true (and the sync was not incremental)
+remove records the feed no longer lists, and record ``finished_at`` as the last
+good sync time.  A failed or partial sync must never delete anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+from urllib.parse import urljoin
+
+import httpx
+
+from .feeds import (
+    FORMAT_HSDS3,
+    FORMAT_ORUK_V1,
+    DataPackage,
+    ParseResult,
+    SkippedRecord,
+    parse_hsds_datapackage,
+    parse_page,
+    parse_service,
+    read_csv_rows,
+)
+from .model import Service
+
+#: Generous for slow council servers, short enough not to hang the kiosk.
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+USER_AGENT = "drop-in-hub-signposting/0.1 (+community kiosk; offline directory sync)"
+GOVUK_BANK_HOLIDAYS_URL = "https://www.gov.uk/bank-holidays.json"
+
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try: ``attempts`` in all, waiting ``backoff_seconds`` x 2^n between them."""
+
+    attempts: int = 4
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 30.0
+    retry_statuses: frozenset[int] = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+    def delay(self, failures: int, retry_after: str | None = None) -> float:
+        """Seconds to wait after the ``failures``-th failure (1-based); honours Retry-After seconds."""
+        if retry_after:
+            try:
+                return min(self.max_backoff_seconds, max(0.0, float(retry_after)))
+            except ValueError:
+                pass
+        return min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (failures - 1))
+
+
+class FeedError(Exception):
+    """A feed could not be read (after retries, where retrying made sense)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        page: int | None = None,
+        status: int | None = None,
+        attempts: int = 1,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.url = url
+        self.page = page
+        self.status = status
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        where = f" (page {self.page})" if self.page is not None else ""
+        return f"{self.message}{where}"
+
+
+def make_client(timeout: httpx.Timeout | float = DEFAULT_TIMEOUT, **kwargs: Any) -> httpx.Client:
+    """An httpx client with our timeout, user agent and redirects followed."""
+    headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **kwargs.pop("headers", {})}
+    return httpx.Client(timeout=timeout, headers=headers, follow_redirects=True, **kwargs)
+
+
+def _request(
+    client: httpx.Client,
+    url: str,
+    *,
+    params: Mapping[str, Any] | None,
+    retry: RetryPolicy,
+    sleep: Sleep,
+    timeout: httpx.Timeout | float | None,
+) -> httpx.Response:
+    failures = 0
+    while True:
+        retry_after = None
+        try:
+            response = client.get(url, params=params, timeout=timeout)
+        except httpx.TimeoutException as exc:
+            problem, status = f"timed out: {type(exc).__name__}", None
+        except httpx.TransportError as exc:
+            problem, status = f"could not connect: {exc or type(exc).__name__}", None
+        else:
+            if response.status_code < 400:
+                return response
+            status = response.status_code
+            problem = f"HTTP {status}"
+            if status not in retry.retry_statuses:
+                raise FeedError(problem, url=str(response.request.url), status=status, attempts=failures + 1)
+            retry_after = response.headers.get("Retry-After")
+        failures += 1
+        if failures >= retry.attempts:
+            raise FeedError(f"{problem} after {failures} attempts", url=url, status=status, attempts=failures)
+        sleep(retry.delay(failures, retry_after))
+
+
+def get_json(
+    client: httpx.Client,
+    url: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = time.sleep,
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+) -> Any:
+    """GET and decode JSON, retrying timeouts, connection errors, 429 and 5xx."""
+    response = _request(client, url, params=params, retry=retry, sleep=sleep, timeout=timeout)
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise FeedError(f"response is not JSON ({exc})", url=str(response.request.url), status=response.status_code) from exc
+
+
+def get_text(
+    client: httpx.Client,
+    url: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = time.sleep,
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+) -> str:
+    """GET a text body (CSV), with the same retries as :func:`get_json`."""
+    return _request(client, url, params=params, retry=retry, sleep=sleep, timeout=timeout).text
+
+
+# --------------------------------------------------------------------------
+# API discovery
+# --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ApiInfo:
+    """What ``GET /`` told us about a feed (HSDS 3.0 requires that endpoint; v1 has none)."""
+
+    format: str | None = None
+    version: str | None = None
+    profile: str | None = None
+    supports_modified_after: bool = False
+
+
+def detect_api(
+    client: httpx.Client,
+    base_url: str,
+    *,
+    retry: RetryPolicy = RetryPolicy(attempts=2),
+    sleep: Sleep = time.sleep,
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+) -> ApiInfo:
+    """Probe ``GET /`` and, if it names one, the OpenAPI document.
+
+    ``modified_after`` counts as offered only when the feed's own OpenAPI
+    document lists it for ``/services`` (ORUK 3.0's compiled spec does not; some
+    3.0 feeds do).  Any failure here just means "unknown": paging still works.
+    """
+    root = base_url.rstrip("/") + "/"
+    try:
+        info = get_json(client, root, retry=retry, sleep=sleep, timeout=timeout)
+    except FeedError:
+        return ApiInfo()
+    if not isinstance(info, Mapping):
+        return ApiInfo()
+    version = str(info.get("version")) if info.get("version") is not None else None
+    api = ApiInfo(
+        format=FORMAT_HSDS3 if version and version.startswith("3") else None,
+        version=version,
+        profile=str(info["profile"]) if info.get("profile") else None,
+    )
+    openapi_url = info.get("openapi_url")
+    if isinstance(openapi_url, str) and openapi_url:
+        try:
+            spec = get_json(client, urljoin(root, openapi_url), retry=retry, sleep=sleep, timeout=timeout)
+        except FeedError:
+            spec = None
+        api.supports_modified_after = _lists_parameter(spec, "/services", "modified_after")
+    return api
+
+
+def _lists_parameter(spec: Any, path: str, name: str) -> bool:
+    if not isinstance(spec, Mapping):
+        return False
+    operation = (spec.get("paths") or {}).get(path, {}).get("get", {})
+    parameters = list(operation.get("parameters") or []) + list((spec.get("paths") or {}).get(path, {}).get("parameters") or [])
+    components = (spec.get("components") or {}).get("parameters") or {}
+    for parameter in parameters:
+        if isinstance(parameter, Mapping) and "$ref" in parameter:
+            parameter = components.get(str(parameter["$ref"]).rsplit("/", 1)[-1], {})
+        if isinstance(parameter, Mapping) and parameter.get("name") == name:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------
+# Paging
+# --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SyncPage:
+    """One fetched and parsed page; ``number`` is the page we asked for."""
+
+    number: int
+    url: str
+    result: ParseResult
+
+
+def iter_service_pages(
+    client: httpx.Client,
+    base_url: str,
+    *,
+    source: str,
+    per_page: int = 50,
+    modified_after: dt.datetime | None = None,
+    api: ApiInfo | None = None,
+    full: bool = False,
+    extra_params: Mapping[str, Any] | None = None,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = time.sleep,
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+    max_pages: int = 10_000,
+    today: dt.date | None = None,
+    first_page: int = 1,
+) -> Iterator[SyncPage]:
+    """Yield ``/services`` pages until the feed says it is done.
+
+    Stops on an empty page, on ``last``/``last_page`` = true, or - only when the
+    feed gives no such flag - after ``totalPages``/``total_pages`` pages (the
+    ORUK docs show wrong totals, so the flags win).  ``modified_after`` is sent
+    only when :func:`detect_api` found it offered (probed here if ``api`` is
+    None).  ``full=True`` asks HSDS 3.0 feeds for nested sites and schedules.
+
+    Raises :class:`FeedError` (with ``.page``) when a page cannot be read after
+    retries, or is not a services page; pages before it have been yielded.
+    """
+    url = base_url.rstrip("/") + "/services"
+    if modified_after is not None and api is None:
+        api = detect_api(client, base_url, sleep=sleep, timeout=timeout)
+    params: dict[str, Any] = {"per_page": per_page, **(extra_params or {})}
+    if modified_after is not None and api is not None and api.supports_modified_after:
+        stamp = modified_after if modified_after.tzinfo else modified_after.replace(tzinfo=dt.timezone.utc)
+        params["modified_after"] = stamp.isoformat()
+    if full:
+        params["full"] = "true"
+
+    previous_ids: list[str] | None = None
+    for count, page in enumerate(range(first_page, first_page + max_pages), start=1):
+        try:
+            payload = get_json(client, url, params={**params, "page": page}, retry=retry, sleep=sleep, timeout=timeout)
+        except FeedError as exc:
+            exc.page = page
+            raise
+        result = parse_page(payload, source, today=today)
+        if result.fatal:
+            raise FeedError(result.fatal, url=url, page=page)
+        ids = [s.source_id for s in result.services] + [str(s.source_id) for s in result.skipped]
+        if ids and ids == previous_ids:
+            raise FeedError("the feed sent the same page twice (it may ignore the page parameter)", url=url, page=page)
+        previous_ids = ids
+        yield SyncPage(page, url, result)
+
+        info = result.page
+        if info.item_count == 0 or info.is_empty is True:
+            return
+        if info.is_last is True:
+            return
+        if info.is_last is None and info.total_pages is not None and count >= info.total_pages:
+            return
+    raise FeedError(f"stopped after {max_pages} pages without reaching the last page", url=url, page=first_page + max_pages)
+
+
+def fetch_service(
+    client: httpx.Client,
+    base_url: str,
+    service_id: str,
+    *,
+    source: str,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = time.sleep,
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+    today: dt.date | None = None,
+) -> ParseResult:
+    """``GET /services/{id}`` and parse it (list pages may leave out sites and hours)."""
+    url = f"{base_url.rstrip('/')}/services/{service_id}"
+    return parse_service(get_json(client, url, retry=retry, sleep=sleep, timeout=timeout), source, today=today)
+
+
+@dataclass(slots=True)
+class SyncOutcome:
+    """Everything one sync fetched, and whether it reached the end.
+
+    ``complete`` is False when an error stopped it: ``services`` then holds
+    only what arrived before the error, and ``error`` says what happened.
+    """
+
+    source: str
+    base_url: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    pages: int = 0
+    format: str | None = None
+    incremental: bool = False
+    services: list[Service] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
+    warning_count: int = 0
+    error: FeedError | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.error is None
+
+    def skipped_reasons(self) -> Counter:
+        return Counter(s.reason for s in self.skipped)
+
+    def summary(self) -> str:
+        """One line for the sync log and the CLI."""
+        kept = f"{len(self.services)} services from {self.pages} page(s)"
+        skipped = f"{len(self.skipped)} skipped" + (
+            " (" + ", ".join(f"{n} {reason}" for reason, n in self.skipped_reasons().most_common()) + ")"
+            if self.skipped
+            else ""
+        )
+        state = "complete" if self.complete else f"INCOMPLETE: {self.error}"
+        return f"{self.source}: {kept}, {skipped}, {self.warning_count} warnings; {state}"
+
+
+def sync_feed(
+    client: httpx.Client,
+    base_url: str,
+    *,
+    source: str,
+    per_page: int = 50,
+    modified_after: dt.datetime | None = None,
+    api: ApiInfo | None = None,
+    fetch_details: bool = False,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = time.sleep,
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+    max_pages: int = 10_000,
+    today: dt.date | None = None,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+) -> SyncOutcome:
+    """Fetch a whole ORUK v1 or HSDS 3.0 feed; errors end up in the outcome, not raised.
+
+    ``fetch_details`` re-reads each service from ``/services/{id}`` (for 3.0
+    feeds whose list pages omit sites and schedules); a service whose detail
+    fails keeps its list version and adds a warning.
+    """
+    if modified_after is not None and api is None:
+        api = detect_api(client, base_url, sleep=sleep, timeout=timeout)
+    outcome = SyncOutcome(
+        source=source,
+        base_url=base_url,
+        started_at=clock(),
+        incremental=bool(modified_after is not None and api is not None and api.supports_modified_after),
+    )
+    try:
+        for page in iter_service_pages(
+            client, base_url, source=source, per_page=per_page, modified_after=modified_after, api=api,
+            retry=retry, sleep=sleep, timeout=timeout, max_pages=max_pages, today=today,
+        ):
+            outcome.pages += 1
+            outcome.format = outcome.format or page.result.format
+            outcome.skipped += page.result.skipped
+            outcome.warning_count += len(page.result.warnings)
+            for service in page.result.services:
+                if fetch_details:
+                    service = _detailed(client, base_url, service, source, retry, sleep, timeout, today, outcome)
+                outcome.services.append(service)
+    except FeedError as exc:
+        outcome.error = exc
+    outcome.finished_at = clock()
+    return outcome
+
+
+def _detailed(client, base_url, service, source, retry, sleep, timeout, today, outcome) -> Service:
+    try:
+        detail = fetch_service(client, base_url, service.source_id, source=source, retry=retry, sleep=sleep, timeout=timeout, today=today)
+    except FeedError as exc:
+        service.warnings.append(f"full details could not be fetched: {exc}")
+        outcome.warning_count += 1
+        return service
+    if detail.services:
+        outcome.warning_count += len(detail.warnings)
+        return detail.services[0]
+    return service
+
+
+# --------------------------------------------------------------------------
+# Data packages and bank holidays over HTTP
+# --------------------------------------------------------------------------
+
+
+def fetch_datapackage(
+    client: httpx.Client,
+    descriptor_url: str,
+    *,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = time.sleep,
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+) -> DataPackage:
+    """Fetch ``datapackage.json`` and each CSV it lists (paths relative to it)."""
+    descriptor = get_json(client, descriptor_url, retry=retry, sleep=sleep, timeout=timeout)
+    if not isinstance(descriptor, Mapping) or not isinstance(descriptor.get("resources"), list):
+        raise FeedError("not a data package: no 'resources' list", url=descriptor_url)
+    tables: dict[str, list[dict]] = {}
+    for resource in descriptor["resources"]:
+        path = resource.get("path") if isinstance(resource, Mapping) else None
+        if isinstance(path, str) and path:
+            text = get_text(client, urljoin(descriptor_url, path), retry=retry, sleep=sleep, timeout=timeout)
+            tables[resource["name"]] = read_csv_rows(text.lstrip("\ufeff"))
+    return DataPackage(dict(descriptor), tables)
+
+
+def sync_datapackage(
+    client: httpx.Client,
+    descriptor_url: str,
+    *,
+    source: str,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = time.sleep,
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+    today: dt.date | None = None,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+) -> SyncOutcome:
+    """A data-package source as a :class:`SyncOutcome` (all or nothing: one 'page')."""
+    outcome = SyncOutcome(source=source, base_url=descriptor_url, started_at=clock())
+    try:
+        package = fetch_datapackage(client, descriptor_url, retry=retry, sleep=sleep, timeout=timeout)
+    except FeedError as exc:
+        outcome.error = exc
+    else:
+        result = parse_hsds_datapackage(package, source, today=today)
+        outcome.pages, outcome.format = 1, result.format
+        outcome.services, outcome.skipped = result.services, result.skipped
+        outcome.warning_count = len(result.warnings)
+    outcome.finished_at = clock()
+    return outcome
+
+
+def fetch_govuk_bank_holidays(
+    client: httpx.Client,
+    url: str = GOVUK_BANK_HOLIDAYS_URL,
+    *,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = time.sleep,
+    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+):
+    """GOV.UK's current bank-holiday list, to refresh ours when online."""
+    from .schedules import bank_holidays_from_govuk_json
+
+    return bank_holidays_from_govuk_json(get_json(client, url, retry=retry, sleep=sleep, timeout=timeout))
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT", "FORMAT_HSDS3", "FORMAT_ORUK_V1", "ApiInfo", "FeedError", "RetryPolicy", "SyncOutcome",
+    "SyncPage", "detect_api", "fetch_datapackage", "fetch_govuk_bank_holidays", "fetch_service", "get_json",
+    "get_text", "iter_service_pages", "make_client", "sync_datapackage", "sync_feed",
+]
