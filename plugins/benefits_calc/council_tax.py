@@ -13,7 +13,8 @@ simple, documented shape a site can fill in to approximate its council's scheme:
                       + Universal Credit, if count_universal_credit
 
 The liability is the input's ``council_tax_monthly`` when given, else the scheme's
-``default_monthly_liability``; with neither there is no estimate (and a warning says so).
+``default_monthly_liability`` (0 counts as not set); with neither there is no estimate
+(and a warning says so).
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ def council_tax_reduction(
 
 
 def liability_for(scheme: CouncilTaxScheme | None, input_liability: float | None) -> float | None:
+    """The household's own bill if given; else the scheme's default, where a default of 0
+    means "not set" (a site config may carry 0 rather than leave the key out)."""
     if input_liability is not None:
         return input_liability
-    return scheme.default_monthly_liability if scheme else None
+    if scheme and scheme.default_monthly_liability:
+        return scheme.default_monthly_liability
+    return None

@@ -14,8 +14,8 @@ See docs/benefits-calc.md for the input and output fields.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from . import explain
@@ -181,8 +181,10 @@ def keep_per_pound(context: Context, scenario: Scenario, adult: int) -> float:
 
 
 def to_penny(amount: float) -> float:
-    """Round half up to the penny, via the float's shortest repr so 2.675 rounds to 2.68."""
-    return float(Decimal(repr(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) + 0.0
+    """Round half up (away from zero) to the penny. The tiny nudge makes a float such as
+    2.675, stored as 2.67499999..., round up as it would on paper."""
+    pennies = math.floor(abs(amount) * 100 + 0.5 + 1e-7)
+    return math.copysign(pennies, amount) / 100 if pennies else 0.0
 
 
 SCENARIO_KEYS = (

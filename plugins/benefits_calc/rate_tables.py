@@ -146,11 +146,12 @@ def tax_year_for_date(day: dt.date) -> str:
     return f"{first_year}-{(first_year + 1) % 100:02d}"
 
 
-def available_tax_years() -> list[str]:
-    """Tax years that have a rates file, oldest first."""
+@functools.lru_cache(maxsize=1)
+def available_tax_years() -> tuple[str, ...]:
+    """Tax years that have a rates file, oldest first (cached: shipped files do not change)."""
     folder = importlib.resources.files(RATES_PACKAGE)
     names = (entry.name for entry in folder.iterdir() if entry.name.endswith(".toml"))
-    return sorted(name.removesuffix(".toml") for name in names if TAX_YEAR_PATTERN.match(name.removesuffix(".toml")))
+    return tuple(sorted(name.removesuffix(".toml") for name in names if TAX_YEAR_PATTERN.match(name.removesuffix(".toml"))))
 
 
 def rates_for(tax_year: str | None, today: dt.date | None = None) -> Rates:

@@ -374,8 +374,8 @@ def universal_credit(
         rules.append("capital_limit")
     if cap_reduction > 0:
         rules.append("benefit_cap")
-    if lifted_by_earnings > 0:
-        rules.append("benefit_cap_lifted_by_earnings")
+    if fixed.benefit_cap_exemption is None and earnings_exempt:
+        rules.append("benefit_cap_earnings_exception")
     if fixed.housing.lha_cap_reduction > 0:
         rules.append("lha_cap")
     if fixed.housing.bedroom_reduction > 0:

@@ -1,0 +1,72 @@
+"""Saved calculations: each scenario kept with the resident, input and result as JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+
+def migrations():
+    from sqlite_utils import Migrations
+
+    calc = Migrations("hub_benefits_calc")
+
+    @calc(name="0001_scenarios")
+    def scenarios(db) -> None:
+        db["calc_scenarios"].create(
+            {
+                "id": int,
+                "resident_id": int,
+                "label": str,
+                "tax_year": str,
+                "better_off": float,
+                "input_json": str,
+                "result_json": str,
+                "saved_at": str,
+                "saved_by": str,
+            },
+            pk="id",
+            foreign_keys=[("resident_id", "residents", "id")],
+            not_null={"resident_id", "label", "input_json", "result_json", "saved_at", "saved_by"},
+        )
+        db["calc_scenarios"].create_index(["resident_id", "saved_at"])
+
+    return calc
+
+
+def save_scenario(db, *, resident_id: int, label: str, data: dict, result: dict, staff: str, terminal: str) -> int:
+    """Keep a calculation with the resident; the access log records it (ids only)."""
+    from hub.residents import log_access
+    from hub.storage import write_transaction
+
+    with write_transaction(db):
+        scenario_id = db["calc_scenarios"].insert(
+            {
+                "resident_id": resident_id,
+                "label": label.strip()[:80] or "Scenario",
+                "tax_year": result.get("tax_year"),
+                "better_off": result.get("better_off"),
+                "input_json": json.dumps(data, sort_keys=True),
+                "result_json": json.dumps(result, sort_keys=True),
+                "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "saved_by": staff,
+            }
+        ).last_pk
+        log_access(db, staff=staff, terminal=terminal, resident_id=resident_id, action="calc:save")
+    return int(scenario_id)
+
+
+def scenarios_for(db, resident_id: int) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "select id, label, tax_year, better_off, saved_at, saved_by from calc_scenarios "
+            "where resident_id = ? order by saved_at desc, id desc",
+            [resident_id],
+        )
+    )
+
+
+def load_scenario(db, scenario_id: int) -> tuple[dict, dict]:
+    row = db["calc_scenarios"].get(scenario_id)
+    return json.loads(row["input_json"]), json.loads(row["result_json"])
