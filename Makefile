@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SITE ?= config/demo.toml
 
-.PHONY: run test install clean-demo
+.PHONY: run test install clean-demo crosscheck
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -28,3 +28,10 @@ test: install
 # Forget the demo site's data, so the next `make run` seeds it afresh.
 clean-demo:
 	rm -rf var/demo
+
+# Compare the better-off engine with PolicyEngine UK 2.162.10 in its own throwaway venv
+# (AGPL, ~660 MB: never a runtime dependency, not part of `make test`).
+CROSSCHECK_VENV ?= .crosscheck-venv
+crosscheck:
+	CROSSCHECK_VENV=$(CROSSCHECK_VENV) bash crosscheck/setup.sh
+	CROSSCHECK_VENV=$(CROSSCHECK_VENV) $(CROSSCHECK_VENV)/bin/python crosscheck/run.py --report crosscheck/report.md

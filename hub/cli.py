@@ -16,7 +16,7 @@ from hub.config import ConfigError, ConfigIssue, SiteConfig, load_site_config, r
 from hub.plugins import PluginHost, installed_entry_points, plugins_to_load
 from hub.storage import StorageError
 
-CORE_COMMANDS = ("run", "plugins", "check-config")
+CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore")
 USAGE_ERROR = 2
 
 
@@ -67,6 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     plugins_cmd = sub.add_parser("plugins", help="list every plugin: version, enabled, hooks, errors")
     plugins_cmd.add_argument("--json", action="store_true", help="print JSON")
     sub.add_parser("check-config", help="check a site file and print every problem (hub check-config FILE)")
+    audit_cmd = sub.add_parser("audit", help="check the access log's hash chain for edits or deletions")
+    audit_cmd.add_argument("action", choices=["verify"], help="verify: walk the chain and report any break")
+    backup_cmd = sub.add_parser("backup", help="copy the site database safely, even while kiosks use it")
+    backup_cmd.add_argument("--out", metavar="FILE", help="where to write it (default: <data_dir>/backups/hub-<time>.db)")
+    restore_cmd = sub.add_parser("restore", help="replace the site database with a backup (a safety copy is kept)")
+    restore_cmd.add_argument("file", metavar="FILE", help="the backup to restore")
+    restore_cmd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     plugin_commands = {}
     for result in hub.plugins.call_flat("register_cli_commands", hub=hub):
         spec = result.value
@@ -84,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "plugins":
         return list_plugins(hub, as_json=args.json)
+    if args.command in ("audit", "backup", "restore"):
+        return run_core_database_command(hub, args)
     if args.command in plugin_commands:
         plugin, spec = plugin_commands[args.command]
         return run_plugin_command(hub, plugin, spec, args)
@@ -100,6 +109,11 @@ def run_plugin_command(hub, plugin: str, spec, args: argparse.Namespace) -> int:
         return USAGE_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error worth a message
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a plugin bug: name it, never show a resident's data in a traceback
         from hub.plugins import describe_error
 
@@ -108,6 +122,58 @@ def run_plugin_command(hub, plugin: str, spec, args: argparse.Namespace) -> int:
     finally:
         hub.close()
     return int(code or 0)
+
+
+def run_core_database_command(hub, args: argparse.Namespace) -> int:
+    """audit verify, backup and restore: the core's own commands that need the database."""
+    from pathlib import Path
+
+    from hub import audit, backup
+
+    try:
+        if args.command == "restore":
+            return restore(hub, Path(args.file), confirmed=args.yes)
+        hub.open_storage()
+        if args.command == "audit":
+            count, problems = audit.verify(hub.db)
+            if problems:
+                print(f"hub audit: the access log has been tampered with ({len(problems)} problem(s) in {count} rows):", file=sys.stderr)
+                for problem in problems:
+                    print(f"  {problem}", file=sys.stderr)
+                return 1
+            print(f"hub audit: OK: {count} rows, chain intact.")
+            return 0
+        target = Path(args.out) if args.out else backup.default_backup_path(hub.config.data_dir)
+        written = backup.backup_database(hub.db.conn, target)
+        print(f"hub backup: wrote {written} (checked; readable only by you). Keep it somewhere safe: it holds personal data.")
+        return 0
+    except StorageError as exc:
+        print(f"hub {args.command}: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    finally:
+        hub.close()
+
+
+def restore(hub, backup_file, *, confirmed: bool) -> int:
+    from hub import backup
+    from hub.storage import open_database
+
+    backup.check_backup_file(backup_file).close()
+    if not confirmed:
+        if not sys.stdin.isatty():
+            print("hub restore: this replaces the site database; add --yes to confirm.", file=sys.stderr)
+            return USAGE_ERROR
+        answer = input(f"Replace {hub.database_path} with {backup_file}? Close every kiosk first. Type RESTORE to go on: ")
+        if answer.strip() != "RESTORE":
+            print("hub restore: nothing changed.")
+            return 1
+    live = open_database(hub.database_path)
+    try:
+        safety = backup.restore_database(backup_file, live.conn, hub.config.data_dir)
+    finally:
+        live.close()
+    print(f"hub restore: restored {backup_file}. What was there before is kept in {safety}.")
+    return 0
 
 
 def run_app(hub) -> int:

@@ -107,7 +107,8 @@ class Hub:
         from hub import residents
 
         self._db = open_database(self.database_path)
-        applied = apply_migrations(self._db, [residents.core_migrations(), _meta_migrations()], self.database_path)
+        self.check_integrity()
+        applied = apply_migrations(self._db, [_meta_migrations(), residents.core_migrations()], self.database_path)
         names: set[str] = {"hub_core", "hub_meta"}
         for result in self.plugins.call_flat("register_migrations", hub=self):
             migrations = result.value
@@ -124,6 +125,23 @@ class Hub:
             self.seed_demo()
         self.plugins.call("startup", hub=self)
         return applied
+
+    def check_integrity(self) -> None:
+        """A quick structural check at startup, so damage is found before anyone saves into it."""
+        import sqlite3
+
+        try:
+            result = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(
+                f"The database {self.database_path} is damaged ({exc}). Nothing has been changed. "
+                "Close every kiosk, then restore the latest backup: hub restore <backup file> (see docs/site-config.md)."
+            ) from None
+        if result != ["ok"]:
+            raise StorageError(
+                f"The database {self.database_path} failed its integrity check ({result[0]}). Nothing has been changed. "
+                "Close every kiosk, then restore the latest backup: hub restore <backup file> (see docs/site-config.md)."
+            )
 
     def seed_demo(self) -> None:
         from hub import demo

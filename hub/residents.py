@@ -262,13 +262,21 @@ def core_migrations() -> "Migrations":
         )
         db["access_log"].create_index(["resident_id"])
 
+    @migrations(name="0002_access_log_hash_chain")
+    def access_log_chain(db: "Database") -> None:
+        from hub.audit import chain_migration
+
+        chain_migration(db)
+
     return migrations
 
 
 def log_access(db: "Database", *, staff: str, terminal: str, resident_id: int | None, action: str) -> None:
-    db["access_log"].insert(
-        {"at": now_iso(), "staff": staff, "terminal": terminal, "resident_id": resident_id, "action": action}
-    )
+    """Append to the hash-chained access log (ids and action names only, never personal data)."""
+    from hub import audit
+
+    with write_transaction(db):
+        audit.append(db, {"at": now_iso(), "staff": staff, "terminal": terminal, "resident_id": resident_id, "action": action})
 
 
 def register_resident(db: "Database", row: dict[str, Any], consents: dict[str, bool], *, staff: str, terminal: str) -> int:

@@ -40,6 +40,7 @@ ROWS = [
     ("universal_credit", "Universal Credit"),
     ("child_benefit", "Child Benefit"),
     ("council_tax_reduction", "Council tax reduction (local estimate)"),
+    ("other_income", "Other income"),
     ("costs_of_work", "Costs of working (travel etc.)"),
     ("net_income", "Money to live on"),
 ]

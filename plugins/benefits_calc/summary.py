@@ -17,6 +17,7 @@ ROWS = [
     ("universal_credit", "Universal Credit"),
     ("child_benefit", "Child Benefit"),
     ("council_tax_reduction", "Council tax reduction (local estimate)"),
+    ("other_income", "Other income"),
     ("costs_of_work", "Costs of working"),
     ("net_income", "Money to live on each month"),
 ]
@@ -36,7 +37,15 @@ def money(amount) -> str:
 
 
 def build_summary(result: dict, data: dict, *, site_name: str, printed: date | None = None):
-    """The summary as an fpdf2 document (not yet written), one A4 page."""
+    """The summary as an fpdf2 document (not yet written), one A4 page: smaller print if it must."""
+    for scale in (1.0, 0.92, 0.85, 0.78, 0.72):
+        pdf = _build(result, data, site_name=site_name, printed=printed, scale=scale)
+        if pdf.page_no() == 1:
+            return pdf
+    return pdf
+
+
+def _build(result: dict, data: dict, *, site_name: str, printed: date | None, scale: float):
     from fpdf import FPDF  # imported only when a summary is printed
 
     printed = printed or date.today()
@@ -77,15 +86,15 @@ def build_summary(result: dict, data: dict, *, site_name: str, printed: date | N
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(0, 6, "Why", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font("Helvetica", "", 9 * scale)
     for sentence in result.get("explanation", []):
-        pdf.multi_cell(0, 4.5, latin1(f"- {sentence}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5 * scale, latin1(f"- {sentence}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(0, 6, "Good to know", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 8.5)
+    pdf.set_font("Helvetica", "", 8.5 * scale)
     for warning in result.get("warnings", []) + result.get("assumptions", []):
-        pdf.multi_cell(0, 4, latin1(f"- {warning}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4 * scale, latin1(f"- {warning}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("Helvetica", "I", 8)
     pdf.multi_cell(0, 4, latin1("This is an estimate using the rules and rates for the tax year shown. Your actual Universal Credit "

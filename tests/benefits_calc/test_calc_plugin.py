@@ -239,3 +239,15 @@ async def test_saving_without_a_resident_is_refused_with_a_message(hub_factory):
         await pilot.pause()
         assert hub.db["calc_scenarios"].count == 0
         assert any("Open a resident" in n.message for n in app._notifications)
+
+
+def test_summary_fits_one_page_even_for_a_complicated_household():
+    from plugins.benefits_calc.summary import build_summary
+
+    data = to_input(CalcForm(couple=True, age="44", partner_age="41", partner_earnings="900", health="lcwra_new",
+                             children_ages="15, 9, 6, 2", disabled_children_higher="1", tenure="private_rent",
+                             rent="1100", lha_cap="850", childcare="600", capital="9000", unearned="120",
+                             council_tax="140", non_dependants="1", hours="30", wage="13.5", travel="90"))
+    result = calculate(data)
+    pdf = build_summary(result, data, site_name="A site with a rather long name for its community house")
+    assert pdf.page_no() == 1
