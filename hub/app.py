@@ -176,6 +176,7 @@ class HubApp(App[int]):
         Binding("f10", "plugin_status", "Plugins", id="plugin-status"),
         Binding("f12", "privacy_clear", "Privacy clear", id="privacy-clear", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+k", "lock", "Lock", id="lock", priority=True),
         *[
             Binding(key, f"show_plugin_tab({index})", show=False, id=f"show-tab-{index + 1}")
             for index, key in enumerate(TAB_KEYS)
@@ -203,7 +204,7 @@ class HubApp(App[int]):
         if self.hub.theme_issue() is None:
             self.theme = hub.config.hub.theme
         self.title = hub.config.hub.site_name
-        self.sub_title = f"Staff: {hub.staff}"
+        self.last_activity = time.monotonic()
         if hub.config.keymap:
             self.set_keymap(hub.config.keymap)
 
@@ -212,7 +213,7 @@ class HubApp(App[int]):
     def compose(self) -> ComposeResult:
         from hub.screens.home import HomePane
 
-        yield SiteHeader(f"⌂ {self.hub.config.hub.site_name}  ·  Staff: {self.hub.staff}", id="site-header")
+        yield SiteHeader(self.header_text(), id="site-header")
         yield ResidentBar(id="resident-bar")
         labels = [(HOME_TAB, "Residents (F1)")] + [
             (tab_id, f"{tab.spec.title} ({tab.key.upper()})" if tab.key else tab.spec.title) for tab_id, tab in self.tabs.items()
@@ -246,6 +247,83 @@ class HubApp(App[int]):
             return
         self.call_from_thread(self.storage_opened)
 
+    def header_text(self) -> str:
+        who = self.hub.session.display_name if self.hub.session else "not signed in"
+        return f"⌂ {self.hub.config.hub.site_name}  ·  {who}"
+
+    # -- signing in, locking -------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        """True while a sign-in or lock screen is up: nothing else may open over it."""
+        from hub.screens.auth import AuthScreen
+
+        return isinstance(self.screen, AuthScreen)
+
+    def ask_for_sign_in(self) -> None:
+        from hub.screens.auth import FirstLeadScreen, SignInScreen
+        from hub.staff import has_accounts
+
+        self.push_screen(SignInScreen(self.hub) if has_accounts(self.hub.db) else FirstLeadScreen(self.hub))
+
+    def signed_in(self, session) -> None:
+        self.hub.session = session
+        self.hub.log_event(None, "sign-in")
+        self.last_activity = time.monotonic()
+        self.query_one(SiteHeader).update(self.header_text())
+        if self.locked:
+            self.pop_screen()
+
+    def action_lock(self) -> None:
+        """Lock now (Ctrl+K): what is on screen stays, hidden, for the same person."""
+        from hub.screens.auth import LockScreen
+
+        if self.locked or self.hub.session is None or not self.storage_ready:
+            return
+        self.hub.log_event(None, "lock")
+        self.push_screen(LockScreen(self.hub))
+
+    def unlocked(self) -> None:
+        self.hub.log_event(None, "unlock")
+        self.last_activity = time.monotonic()
+        if self.locked:
+            self.pop_screen()
+
+    def sign_out(self) -> None:
+        """Someone else is taking over: drop everything on screen, then ask who they are."""
+        if self.hub.session is not None:
+            self.hub.log_event(None, "sign-out")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.clear_personal_data()
+        self.hub.session = None
+        self.query_one(SiteHeader).update(self.header_text())
+        self.ask_for_sign_in()
+
+    async def on_event(self, event) -> None:
+        from textual import events
+
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def check_idle_lock(self) -> None:
+        """Lock after the site's idle time; sign out an account that was disabled meanwhile."""
+        from hub.staff import is_still_active
+
+        if not self.storage_ready or self.hub.session is None:
+            return
+        if not is_still_active(self.hub.db, self.hub.session):
+            self.sign_out()
+            return
+        minutes = self.hub.config.hub.idle_lock_minutes
+        if minutes and not self.locked and time.monotonic() - self.last_activity >= minutes * 60:
+            self.action_lock()
+
+    def action_command_palette(self) -> None:
+        if not self.locked:
+            super().action_command_palette()
+
     def show_fatal(self, message: str) -> None:
         self.fatal_message = f"hub: {message}"
         self.push_screen(FatalScreen(message))
@@ -253,6 +331,9 @@ class HubApp(App[int]):
     def storage_opened(self) -> None:
         self.storage_ready = True
         self.query_one("#home-pane").storage_ready()
+        self.set_interval(5, self.check_idle_lock)
+        if self.hub.session is None:
+            self.ask_for_sign_in()
         self.refresh_plugin_problems(announce=True)
         active = self.active_tab
         if active in self.tabs:
@@ -330,7 +411,7 @@ class HubApp(App[int]):
             self.action_show_tab(tab_ids[index])
 
     def action_plugin_status(self) -> None:
-        if not isinstance(self.screen, PluginStatusScreen):
+        if not isinstance(self.screen, PluginStatusScreen) and not self.locked:
             self.push_screen(PluginStatusScreen(self.hub))
 
     # -- the current resident ------------------------------------------------------------------
@@ -357,8 +438,15 @@ class HubApp(App[int]):
 
     def action_privacy_clear(self) -> None:
         """Clear every screen of personal data at once: back to an empty home."""
+        if self.locked:
+            return  # the lock screen shows nothing; unlocking must not be skipped
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        self.clear_personal_data()
+        self.clear_notifications()
+        self.notify("Screen cleared.", timeout=2)
+
+    def clear_personal_data(self) -> None:
         if self.hub.current_resident_id is not None:
             self.hub.current_resident_id = None
         for tab_id, tab in self.tabs.items():
@@ -368,8 +456,6 @@ class HubApp(App[int]):
         self.query_one(ResidentBar).resident_label = ResidentBar.EMPTY
         self.query_one("#home-pane").clear()
         self.action_show_tab(HOME_TAB)
-        self.clear_notifications()
-        self.notify("Screen cleared.", timeout=2)
 
     # -- command palette -------------------------------------------------------------------
 

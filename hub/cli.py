@@ -14,6 +14,7 @@ from typing import Sequence
 
 from hub.config import ConfigError, ConfigIssue, SiteConfig, load_site_config, resolve_site_path
 from hub.plugins import PluginHost, installed_entry_points, plugins_to_load
+from hub.staff import AuthError, PermissionDenied
 from hub.storage import StorageError
 
 CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore")
@@ -103,9 +104,13 @@ def run_plugin_command(hub, plugin: str, spec, args: argparse.Namespace) -> int:
     try:
         if spec.needs_database:
             hub.open_storage()
+            hub.sign_in_from_environment()
         code = spec.run(hub, args)
     except StorageError as exc:
         print(f"hub: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except (PermissionDenied, AuthError) as exc:
+        print(f"hub {spec.name}: {exc} (set HUB_STAFF and HUB_PASSWORD to act as an account with that role)", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         return 130

@@ -52,6 +52,9 @@ class HubSettings:
     terminal_name: str = ""
     """Names this kiosk in the access log. Empty: the machine's host name."""
 
+    idle_lock_minutes: int = 5
+    """Lock the kiosk after this many minutes without a key press or click (0 turns it off: not advised)."""
+
 
 @dataclass
 class ConfigIssue:

@@ -30,14 +30,54 @@ class Hub:
     def __init__(self, config: SiteConfig, plugins: PluginHost, *, staff: str | None = None) -> None:
         self.config = config
         self.plugins = plugins
-        self.staff = staff or os.environ.get("HUB_STAFF") or _login_name()
-        """Who is signed in at this kiosk; recorded against everything they do."""
+        self._fallback_staff = staff or os.environ.get("HUB_STAFF") or _login_name()
+        self.session = None
+        """The signed-in member of staff (hub.staff.Session), or None before sign-in."""
         self.terminal = config.hub.terminal_name or socket.gethostname()
         self._db: Database | None = None
         self._plugin_configs: dict[str, Any] = {}
         self.current_resident_id: int | None = None
         self._resident_listeners: list[Callable[[int | None], None]] = []
         self.config_issues: list[ConfigIssue] = self._validate_plugin_configs()
+
+    # -- who is signed in ------------------------------------------------------------------
+
+    @property
+    def staff(self) -> str:
+        """The username recorded against everything done now (the CLI's user before any sign-in)."""
+        return self.session.username if self.session else self._fallback_staff
+
+    @property
+    def role(self) -> str | None:
+        return self.session.role if self.session else None
+
+    def require(self, permission: str) -> None:
+        """Raise hub.staff.PermissionDenied unless the signed-in role allows it; refusals are logged."""
+        from hub.staff import PermissionDenied, require
+
+        try:
+            require(self.session, permission)
+        except PermissionDenied:
+            if self._db is not None:
+                self.log_event(None, f"denied:{permission}")
+            raise
+
+    def log_event(self, resident_id: int | None, action: str) -> None:
+        """Append to the access log as the current member of staff (ids and action names only)."""
+        from hub.residents import log_access
+
+        log_access(self.db, staff=self.staff, terminal=self.terminal, resident_id=resident_id, action=action)
+
+    def sign_in_from_environment(self) -> None:
+        """For the CLI: HUB_STAFF and HUB_PASSWORD sign in as that account; else a plain staff session."""
+        from hub.staff import Session, sign_in
+
+        password = os.environ.get("HUB_PASSWORD")
+        if password and os.environ.get("HUB_STAFF"):
+            self.session = sign_in(self.db, os.environ["HUB_STAFF"], password)
+            self.log_event(None, "sign-in:cli")
+        elif self.session is None:
+            self.session = Session(None, self._fallback_staff, self._fallback_staff, "staff")
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -146,6 +186,9 @@ class Hub:
     def seed_demo(self) -> None:
         from hub import demo
 
+        from hub.staff import seed_demo_accounts
+
+        seed_demo_accounts(self._db)
         demo.seed_residents(self._db, area=self.config.hub.area)
         self.plugins.call("seed_demo_data", hub=self, db=self._db)
         self.set_meta("demo_seeded", "yes")

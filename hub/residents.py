@@ -268,6 +268,12 @@ def core_migrations() -> "Migrations":
 
         chain_migration(db)
 
+    @migrations(name="0003_staff_accounts")
+    def staff_accounts(db: "Database") -> None:
+        from hub.staff import staff_migration
+
+        staff_migration(db)
+
     return migrations
 
 

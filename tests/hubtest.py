@@ -34,12 +34,18 @@ def write_site(tmp_path: Path, body: str = "", *, plugins: list[str] | None = No
 
 
 def make_hub(tmp_path: Path, *extra, body: str = "", demo: bool = False, theme: str = "textual-dark",
-             entry_point_plugins: list[str] = ()) -> Hub:
+             entry_point_plugins: list[str] = (), signed_in: bool = True) -> Hub:
     """A hub with exactly the given plugin objects (and optionally installed entry points)."""
     names = [p[0] if isinstance(p, tuple) else getattr(p, "name", None) or getattr(p, "__name__") for p in extra]
     site = write_site(tmp_path, body, plugins=list(entry_point_plugins) + names, demo=demo, theme=theme)
     config = load_site_config(site)
     host = PluginHost.load(list(entry_point_plugins), extra=extra)
-    return Hub(config, host)
+    hub = Hub(config, host)
+    if signed_in:
+        from hub.staff import Session
+
+        # Most tests are about something else than signing in: start as a site lead.
+        hub.session = Session(None, FIXED_STAFF, "Test Staff", "site_lead")
+    return hub
 
 
