@@ -17,7 +17,7 @@ from hub.plugins import PluginHost, installed_entry_points, plugins_to_load
 from hub.staff import AuthError, PermissionDenied
 from hub.storage import StorageError
 
-CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore")
+CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore", "resident", "retention")
 USAGE_ERROR = 2
 
 
@@ -75,6 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     restore_cmd = sub.add_parser("restore", help="replace the site database with a backup (a safety copy is kept)")
     restore_cmd.add_argument("file", metavar="FILE", help="the backup to restore")
     restore_cmd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    resident_cmd = sub.add_parser("resident", help="a resident's data rights: export everything held, or erase")
+    resident_sub = resident_cmd.add_subparsers(dest="resident_action", required=True)
+    export_cmd = resident_sub.add_parser("export", help="subject access: everything held about a resident, from every plugin")
+    export_cmd.add_argument("resident_id", type=int)
+    export_cmd.add_argument("--format", choices=["json", "pdf"], default="json")
+    export_cmd.add_argument("--out", metavar="FOLDER", help="where to write it (default: <data_dir>/exports)")
+    erase_cmd = resident_sub.add_parser("erase", help="erase a resident from the core and every plugin")
+    erase_cmd.add_argument("resident_id", type=int)
+    erase_cmd.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    retention_cmd = sub.add_parser("retention", help="list residents past the site's retention period (--apply erases them)")
+    retention_cmd.add_argument("--apply", action="store_true", help="erase those listed (after a dry run)")
+    retention_cmd.add_argument("--yes", action="store_true", help="confirm --apply")
     plugin_commands = {}
     for result in hub.plugins.call_flat("register_cli_commands", hub=hub):
         spec = result.value
@@ -94,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return list_plugins(hub, as_json=args.json)
     if args.command in ("audit", "backup", "restore"):
         return run_core_database_command(hub, args)
+    if args.command in ("resident", "retention"):
+        return run_rights_command(hub, args)
     if args.command in plugin_commands:
         plugin, spec = plugin_commands[args.command]
         return run_plugin_command(hub, plugin, spec, args)
@@ -153,6 +167,59 @@ def run_core_database_command(hub, args: argparse.Namespace) -> int:
         print(f"hub backup: wrote {written} (checked; readable only by you). Keep it somewhere safe: it holds personal data.")
         return 0
     except StorageError as exc:
+        print(f"hub {args.command}: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    finally:
+        hub.close()
+
+
+def run_rights_command(hub, args: argparse.Namespace) -> int:
+    """Subject access, erasure and retention: site leads only (sign in with HUB_STAFF/HUB_PASSWORD)."""
+    from pathlib import Path
+
+    from hub import rights
+
+    try:
+        hub.open_storage()
+        hub.sign_in_from_environment()
+        if args.command == "retention":
+            years = hub.config.hub.retention_years
+            if not years:
+                print("hub retention: this site has no retention rule (set [hub] retention_years).", file=sys.stderr)
+                return USAGE_ERROR
+            hub.require("residents.erase")
+            candidates = rights.retention_candidates(hub, years)
+            print(f"{len(candidates)} resident(s) with no contact for {years} years or more (ids only):")
+            for candidate in candidates:
+                print(f"  resident {candidate.resident_id}: last contact {candidate.last_contact}")
+            if not args.apply:
+                print("Dry run: nothing erased. Run again with --apply --yes to erase them.")
+                return 0
+            if not args.yes:
+                print("hub retention: add --yes to confirm erasing them.", file=sys.stderr)
+                return USAGE_ERROR
+            for candidate in candidates:
+                rights.erase(hub, candidate.resident_id)
+            print(f"Erased {len(candidates)} resident(s).")
+            return 0
+        if args.resident_action == "export":
+            export = rights.subject_access(hub, args.resident_id)
+            folder = Path(args.out) if args.out else hub.config.data_dir / "exports"
+            path = rights.write_export(export, folder, fmt=args.format)
+            print(f"hub resident export: wrote {path} (readable only by you; it holds personal data).")
+            if export["incomplete"]:
+                print("hub resident export: INCOMPLETE, some plugins failed: " + "; ".join(export["incomplete"]), file=sys.stderr)
+                return 1
+            return 0
+        if not args.yes:
+            print("hub resident erase: this cannot be undone; add --yes to confirm.", file=sys.stderr)
+            return USAGE_ERROR
+        report = rights.erase(hub, args.resident_id)
+        print(f"hub resident erase: resident {args.resident_id} erased. Kept, de-identified:")
+        for item in report.kept:
+            print(f"  {item}")
+        return 0
+    except (rights.RightsError, StorageError, PermissionDenied, AuthError) as exc:
         print(f"hub {args.command}: {exc}", file=sys.stderr)
         return USAGE_ERROR
     finally:

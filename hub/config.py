@@ -52,6 +52,9 @@ class HubSettings:
     terminal_name: str = ""
     """Names this kiosk in the access log. Empty: the machine's host name."""
 
+    retention_years: int = 0
+    """Residents with no contact for this many years are listed by `hub retention` for erasure (0: no rule yet)."""
+
     idle_lock_minutes: int = 5
     """Lock the kiosk after this many minutes without a key press or click (0 turns it off: not advised)."""
 

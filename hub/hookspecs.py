@@ -67,3 +67,13 @@ def resident_registered(hub, resident_id):
 @hookspec
 def record_saved(hub, resident_id, kind, record_id):
     """React to any plugin's saved record (kind like "passport.entry"), after commit; return nothing."""
+
+
+@hookspec
+def export_resident_data(hub, resident_id):
+    """Return a dict of everything this plugin holds about one resident, for a subject access request."""
+
+
+@hookspec
+def erase_resident_data(hub, resident_id):
+    """Erase this plugin's records of a resident (inside the caller's transaction); return a list of what was kept and why."""

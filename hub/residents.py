@@ -274,6 +274,12 @@ def core_migrations() -> "Migrations":
 
         staff_migration(db)
 
+    @migrations(name="0004_erasure")
+    def erasure(db: "Database") -> None:
+        from hub.rights import rights_migration
+
+        rights_migration(db)
+
     return migrations
 
 
@@ -379,16 +385,16 @@ def search_residents(db: "Database", text: str, limit: int = 50) -> list[dict[st
     """As-you-type search by name, postcode or date of birth; newest first when empty."""
     text = (text or "").strip()
     if not text:
-        return list(db.query(f"select {SEARCH_COLUMNS} from residents r order by r.id desc limit ?", [limit]))
+        return list(db.query(f"select {SEARCH_COLUMNS} from residents r where r.erased_at is null order by r.id desc limit ?", [limit]))
     born = parse_date(text)
     if born is not None:
         return list(
-            db.query(f"select {SEARCH_COLUMNS} from residents r where r.date_of_birth = ? order by r.name limit ?", [born.isoformat(), limit])
+            db.query(f"select {SEARCH_COLUMNS} from residents r where r.date_of_birth = ? and r.erased_at is null order by r.name limit ?", [born.isoformat(), limit])
         )
     postcode = normalise_postcode(text)
     if postcode is not None:
         return list(
-            db.query(f"select {SEARCH_COLUMNS} from residents r where r.postcode = ? order by r.name limit ?", [postcode, limit])
+            db.query(f"select {SEARCH_COLUMNS} from residents r where r.postcode = ? and r.erased_at is null order by r.name limit ?", [postcode, limit])
         )
     query = _fts_query(text)
     if not query:
@@ -397,7 +403,7 @@ def search_residents(db: "Database", text: str, limit: int = 50) -> list[dict[st
         return list(
             db.query(
                 f"select {SEARCH_COLUMNS} from residents r join residents_fts f on f.rowid = r.id "
-                "where residents_fts match ? order by f.rank, r.name limit ?",
+                "where residents_fts match ? and r.erased_at is null order by f.rank, r.name limit ?",
                 [query, limit],
             )
         )

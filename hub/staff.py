@@ -29,6 +29,7 @@ PERMISSIONS = {
     "config.manage": {"site_lead", "admin"},
     "data.export": {"site_lead", "admin"},
     "reports.view": {"site_lead", "admin"},
+    "residents.erase": {"site_lead", "admin"},
 }
 """Which roles hold each permission. Plugins check these names with ``hub.require(...)``."""
 

@@ -1,6 +1,7 @@
 """The plugin seam: loading, failures that disable one plugin only, and one test per hook.
 
-A test named ``test_hook_<name>`` must exist for every hook; test_every_hook_has_a_test enforces it.
+A test named ``test_hook_<name>`` (here or in any test module) must exist for every hook;
+test_every_hook_has_a_test enforces it.
 """
 
 from __future__ import annotations
@@ -331,6 +332,13 @@ def test_every_hook_has_a_test():
 
     hook_names = [name for name in dir(hookspecs) if getattr(getattr(hookspecs, name), "hub_spec", None) is not None]
     assert len(hook_names) >= 10
-    tests = [name for name in globals() if name.startswith("test_hook_")]
+    import re
+    from pathlib import Path
+
+    tests = [
+        name
+        for path in Path(__file__).parent.rglob("test_*.py")
+        for name in re.findall(r"^(?:async )?def (test_hook_\w+)", path.read_text(), flags=re.M)
+    ]
     missing = [hook for hook in hook_names if not any(test == f"test_hook_{hook}" or test.startswith(f"test_hook_{hook}_") for test in tests)]
     assert missing == [], f"hooks without a test_hook_<name> test: {missing}"

@@ -90,6 +90,7 @@ class FirstLeadScreen(AuthScreen):
     def on_mount(self) -> None:
         self.query_one("#lead-username", Input).focus()
 
+    @on(Input.Submitted)
     @on(Button.Pressed, "#create-lead")
     def create(self) -> None:
         values = {name: self.query_one(f"#lead-{name}", Input).value for name in ("username", "display_name", "password", "pin")}
