@@ -387,7 +387,11 @@ class HubApp(App[int]):
             widget = tab.spec.factory(self.hub)
             pane.mount(widget)
         except Exception as exc:
-            self.hub.plugins.disable(tab.plugin, f"building its tab raised {describe_error(exc)}")
+            self.hub.plugins.disable(
+                tab.plugin,
+                f"building its tab raised {describe_error(exc)}",
+                log_reason=f"building its tab raised {describe_error(exc, with_message=False)}",
+            )
             pane.mount(PluginErrorPanel(self._disabled_text(tab.plugin)))
             self.refresh_plugin_problems(announce=True)
 

@@ -160,7 +160,11 @@ class Hub:
             try:
                 applied += apply_migrations(self._db, [migrations], self.database_path)
             except Exception as exc:  # a plugin's broken migration disables it; its changes were rolled back
-                self.plugins.disable(result.plugin, f"migration failed: {describe_error(exc)}")
+                self.plugins.disable(
+                    result.plugin,
+                    f"migration failed: {describe_error(exc)}",
+                    log_reason=f"migration failed: {describe_error(exc, with_message=False)}",
+                )
         if seed_demo and self.config.hub.demo and not self.meta("demo_seeded"):
             self.seed_demo()
         self.plugins.call("startup", hub=self)

@@ -45,11 +45,14 @@ def installed_entry_points() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
-def describe_error(exc: BaseException) -> str:
-    """A one-line reason naming the exception and where it was raised (no traceback on screen)."""
+def describe_error(exc: BaseException, *, with_message: bool = True) -> str:
+    """A one-line reason naming the exception and where it was raised (no traceback on screen).
+
+    Logs get ``with_message=False``: an exception's message may quote a resident's details.
+    """
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" ({os.path.basename(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    return f"{type(exc).__name__}: {exc}{where}" if with_message else f"{type(exc).__name__}{where}"
 
 
 @dataclass
@@ -120,7 +123,7 @@ class PluginHost:
             module = entry_point.load()
         except Exception as exc:  # a plugin's import error must never stop the hub
             status.error = f"failed to import: {describe_error(exc)}"
-            log.warning("plugin %s failed to import: %s", name, status.error)
+            log.warning("plugin %s failed to import: %s", name, describe_error(exc, with_message=False))
             return
         self.register(module, name=name, status=status)
 
@@ -155,8 +158,12 @@ class PluginHost:
 
     # -- health ----------------------------------------------------------------------------
 
-    def disable(self, name: str, reason: str) -> None:
-        """Stop calling a plugin and record why; the rest of the hub keeps working."""
+    def disable(self, name: str, reason: str, *, log_reason: str | None = None) -> None:
+        """Stop calling a plugin and record why; the rest of the hub keeps working.
+
+        ``reason`` is shown to staff; ``log_reason`` (default: the reason) goes to the log,
+        so pass one without exception messages when they could hold personal data.
+        """
         status = self.status.setdefault(name, PluginStatus(name=name))
         status.enabled = False
         if status.error is None:
@@ -164,7 +171,7 @@ class PluginHost:
         if self.pm.get_plugin(name) is not None:
             status.hooks = status.hooks or self._hooks_of(name)
             self.pm.unregister(name=name)
-        log.warning("plugin %s disabled: %s", name, reason)
+        log.warning("plugin %s disabled: %s", name, reason if log_reason is None else log_reason)
 
     def _hooks_of(self, name: str) -> list[str]:
         plugin = self.pm.get_plugin(name)
@@ -210,7 +217,11 @@ class PluginHost:
             try:
                 value = impl.function(*[kwargs[arg] for arg in impl.argnames])
             except Exception as exc:
-                self.disable(impl.plugin_name, f"{hook_name} raised {describe_error(exc)}")
+                self.disable(
+                    impl.plugin_name,
+                    f"{hook_name} raised {describe_error(exc)}",
+                    log_reason=f"{hook_name} raised {describe_error(exc, with_message=False)}",
+                )
                 continue
             if value is not None:
                 results.append(HookResult(impl.plugin_name, value))
