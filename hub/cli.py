@@ -163,7 +163,7 @@ def run_core_database_command(hub, args: argparse.Namespace) -> int:
             print(f"hub audit: OK: {count} rows, chain intact.")
             return 0
         target = Path(args.out) if args.out else backup.default_backup_path(hub.config.data_dir)
-        written = backup.backup_database(hub.db.conn, target)
+        written = backup.backup_database(hub.db.conn, target, hub.database_key())
         print(f"hub backup: wrote {written} (checked; readable only by you). Keep it somewhere safe: it holds personal data.")
         return 0
     except StorageError as exc:
@@ -230,7 +230,8 @@ def restore(hub, backup_file, *, confirmed: bool) -> int:
     from hub import backup
     from hub.storage import open_database
 
-    backup.check_backup_file(backup_file).close()
+    key = hub.database_key()
+    backup.check_backup_file(backup_file, key).close()
     if not confirmed:
         if not sys.stdin.isatty():
             print("hub restore: this replaces the site database; add --yes to confirm.", file=sys.stderr)
@@ -239,9 +240,9 @@ def restore(hub, backup_file, *, confirmed: bool) -> int:
         if answer.strip() != "RESTORE":
             print("hub restore: nothing changed.")
             return 1
-    live = open_database(hub.database_path)
+    live = open_database(hub.database_path, encrypted=hub.config.hub.encrypted, key=key)
     try:
-        safety = backup.restore_database(backup_file, live.conn, hub.config.data_dir)
+        safety = backup.restore_database(backup_file, live.conn, hub.config.data_dir, key)
     finally:
         live.close()
     print(f"hub restore: restored {backup_file}. What was there before is kept in {safety}.")

@@ -52,6 +52,9 @@ class HubSettings:
     terminal_name: str = ""
     """Names this kiosk in the access log. Empty: the machine's host name."""
 
+    encrypted: bool = False
+    """Encrypt the site database with SQLCipher (AES-256); the passphrase comes from HUB_DB_KEY or the system keyring."""
+
     retention_years: int = 0
     """Residents with no contact for this many years are listed by `hub retention` for erasure (0: no rule yet)."""
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from hub.config import ConfigIssue, SiteConfig, did_you_mean, validate_table
 from hub.plugins import PluginHost, describe_error
-from hub.storage import StorageError, apply_migrations, open_database
+from hub.storage import DB_ERRORS, StorageError, apply_migrations, open_database
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -146,7 +146,7 @@ class Hub:
         """Open the database, apply the core's then each plugin's migrations, seed a demo site, fire startup."""
         from hub import residents
 
-        self._db = open_database(self.database_path)
+        self._db = open_database(self.database_path, encrypted=self.config.hub.encrypted)
         self.check_integrity()
         applied = apply_migrations(self._db, [_meta_migrations(), residents.core_migrations()], self.database_path)
         names: set[str] = {"hub_core", "hub_meta"}
@@ -176,7 +176,7 @@ class Hub:
 
         try:
             result = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]
-        except sqlite3.DatabaseError as exc:
+        except DB_ERRORS as exc:
             raise StorageError(
                 f"The database {self.database_path} is damaged ({exc}). Nothing has been changed. "
                 "Close every kiosk, then restore the latest backup: hub restore <backup file> (see docs/site-config.md)."
@@ -203,6 +203,12 @@ class Hub:
 
     def set_meta(self, key: str, value: str) -> None:
         self.db["hub_meta"].upsert({"key": key, "value": value}, pk="key")
+
+    def database_key(self) -> str | None:
+        """The site database's passphrase when it is encrypted, else None."""
+        from hub.storage import database_key
+
+        return database_key(self.database_path) if self.config.hub.encrypted else None
 
     def close(self) -> None:
         if self._db is not None:

@@ -8,13 +8,12 @@ Personal data never goes to the log: only ids and actions do.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from hub.postcodes import in_area, normalise_postcode
-from hub.storage import write_transaction
+from hub.storage import DB_ERRORS, write_transaction
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -407,5 +406,5 @@ def search_residents(db: "Database", text: str, limit: int = 50) -> list[dict[st
                 [query, limit],
             )
         )
-    except sqlite3.OperationalError:  # belt and braces: a query FTS still rejects finds nothing
+    except DB_ERRORS:  # belt and braces: a query FTS still rejects finds nothing
         return []

@@ -22,12 +22,33 @@ if TYPE_CHECKING:  # sqlite_utils costs ~90 ms to import; callers import it in a
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another kiosk's write to finish before giving up."""
 
+KEY_ENV = "HUB_DB_KEY"
+"""The environment variable holding an encrypted site database's passphrase."""
+
+KEYRING_SERVICE = "drop-in-hub"
+"""The system keyring service name; the entry's user name is the site's database path."""
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [sqlite3.Error]
+    try:  # SQLCipher's driver has its own exception classes, not sqlite3's
+        from sqlcipher3 import dbapi2 as sqlcipher
+    except ImportError:
+        pass
+    else:
+        errors.append(sqlcipher.Error)
+    return tuple(errors)
+
+
+DB_ERRORS = _database_errors()
+"""Catch these (not just sqlite3.Error) around database calls: they cover an encrypted database too."""
+
 
 class StorageError(Exception):
     """The database cannot be used; the message says why and what to do, without a traceback."""
 
 
-def explain_sqlite_error(exc: sqlite3.Error, path: Path | str) -> str:
+def explain_sqlite_error(exc: BaseException, path: Path | str) -> str:
     """Turn SQLite's terse errors into advice a site lead can act on."""
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
@@ -49,18 +70,62 @@ def explain_sqlite_error(exc: sqlite3.Error, path: Path | str) -> str:
     return f"The database {path} reported an error: {exc}"
 
 
-def open_database(path: Path | str) -> "Database":
-    """Open (creating if needed) the site database with WAL, a busy timeout and foreign keys."""
+def database_key(path: Path | str, environ=None) -> str | None:
+    """The passphrase for an encrypted database: $HUB_DB_KEY, else the system keyring, else None."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    if environ.get(KEY_ENV):
+        return environ[KEY_ENV]
+    try:
+        import keyring  # optional: only where the site installs it
+    except ImportError:
+        return None
+    try:
+        return keyring.get_password(KEYRING_SERVICE, str(Path(path).resolve()))
+    except Exception:  # no keyring backend on this machine
+        return None
+
+
+def connect(path: Path | str, key: str | None = None):
+    """A DB-API connection: plain SQLite, or SQLCipher when a key is given."""
+    if key is None:
+        return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        from sqlcipher3 import dbapi2 as sqlcipher
+    except ImportError:
+        raise StorageError(
+            "This site's database is encrypted, but SQLCipher is not installed: run "
+            "`.venv/bin/pip install sqlcipher3` (see docs/site-config.md)."
+        ) from None
+    conn = sqlcipher.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute("PRAGMA cipher_log_level = NONE")  # else a wrong key prints to stderr, over the kiosk screen
+    conn.execute("PRAGMA key = '{}'".format(key.replace("'", "''")))
+    return conn
+
+
+def open_database(path: Path | str, *, encrypted: bool = False, key: str | None = None) -> "Database":
+    """Open (creating if needed) the site database with WAL, a busy timeout and foreign keys.
+
+    With ``encrypted`` the file is SQLCipher (AES-256), keyed by ``key`` or database_key().
+    """
     from sqlite_utils import Database
 
     path = Path(path)
+    if encrypted and key is None:
+        key = database_key(path)
+        if not key:
+            raise StorageError(
+                f"This site's database is encrypted: set {KEY_ENV} to its passphrase, or store it in the "
+                f"system keyring (service {KEYRING_SERVICE!r}, user {str(path.resolve())!r})."
+            )
     if str(path) != ":memory:":
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"Cannot create the data folder {path.parent}: {exc.strerror}.") from None
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn = connect(path, key if encrypted else None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         # Reading the schema is the cheapest way to find a file that is not a database.
@@ -70,7 +135,12 @@ def open_database(path: Path | str) -> "Database":
             if mode.lower() != "wal":
                 raise StorageError(f"The database {path} could not switch to WAL mode (it reports {mode!r}).")
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
+        if encrypted and "not a database" in str(exc):
+            raise StorageError(
+                f"The key for the encrypted database {path} is wrong (or the file is not an encrypted hub "
+                f"database). Check {KEY_ENV} or the keyring entry; nothing was changed."
+            ) from None
         raise StorageError(explain_sqlite_error(exc, path)) from None
     return Database(conn, execute_plugins=False)
 
@@ -82,7 +152,7 @@ def apply_migrations(db: "Database", migration_sets: Iterable["Migrations"], pat
         pending = [m.name for m in migrations.pending(db)]
         try:
             migrations.apply(db)
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise StorageError(explain_sqlite_error(exc, path or "site database")) from None
         applied.extend(f"{migrations.name}:{name}" for name in pending)
     return applied

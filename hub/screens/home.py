@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 from textual import on
@@ -13,7 +12,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from hub import residents
 from hub.context import Hub
-from hub.storage import explain_sqlite_error
+from hub.storage import DB_ERRORS, explain_sqlite_error
 
 
 def uk_date(iso: str | None) -> str:
@@ -106,7 +105,7 @@ class HomePane(Horizontal):
             return
         try:
             rows = residents.search_residents(self.hub.db, text)
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             self.notify(explain_sqlite_error(exc, self.hub.database_path), severity="error")
             return
         table.clear()

@@ -3,7 +3,6 @@ through the domain functions in hub.residents and never lose what staff typed on
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 from textual import on
@@ -16,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from hub import residents
 from hub.context import Hub
 from hub.screens.forms import FormField, show_errors, text_input
-from hub.storage import StorageError, explain_sqlite_error
+from hub.storage import DB_ERRORS, StorageError, explain_sqlite_error
 
 
 class RegisterResidentScreen(ModalScreen[int | None]):
@@ -126,8 +125,8 @@ class RegisterResidentScreen(ModalScreen[int | None]):
             resident_id = residents.register_resident(
                 self.hub.db, row, form.consents, staff=self.hub.staff, terminal=self.hub.terminal
             )
-        except (sqlite3.Error, StorageError) as exc:
-            message = explain_sqlite_error(exc, self.hub.database_path) if isinstance(exc, sqlite3.Error) else str(exc)
+        except (*DB_ERRORS, StorageError) as exc:
+            message = str(exc) if isinstance(exc, StorageError) else explain_sqlite_error(exc, self.hub.database_path)
             self.notify(f"Nothing was saved. {message}", severity="error", title="Could not save", timeout=15)
             return
         self.hub.emit("resident_registered", resident_id=resident_id)
@@ -182,7 +181,7 @@ class AddContactScreen(ModalScreen[int | None]):
         except residents.ValidationError as exc:
             show_errors(self, exc.errors)
             return
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             self.notify(f"Nothing was saved. {explain_sqlite_error(exc, self.hub.database_path)}", severity="error", timeout=15)
             return
         self.hub.emit("record_saved", resident_id=self.resident_id, kind="hub.contact", record_id=contact_id)

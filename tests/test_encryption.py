@@ -1,0 +1,73 @@
+"""Optional encryption at rest with SQLCipher: the file is unreadable without the key, a wrong key
+is a clear message, and backups stay encrypted."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from hub import cli
+from hub.config import load_site_config
+from hub.residents import NewResident, register_resident, validate_resident
+from hub.storage import StorageError
+from hubtest import write_site
+
+pytest.importorskip("sqlcipher3", reason="sqlcipher3 is part of the test extras")
+
+
+@pytest.fixture
+def encrypted_site(tmp_path, monkeypatch):
+    site = write_site(tmp_path)
+    site.write_text(site.read_text().replace("terminal_name", "encrypted = true\nterminal_name"))
+    monkeypatch.setenv("HUB_DB_KEY", "correct horse battery staple")
+    return site
+
+
+def add_resident(hub, name="Enc Rypted"):
+    form = NewResident(name, "", "01/01/1990", engagement="drop_in", status_at_registration="unemployed", consents={"record": True})
+    return register_resident(hub.db, validate_resident(form, []), form.consents, staff="s", terminal="t")
+
+
+def test_encrypted_database_is_unreadable_without_the_key(encrypted_site, tmp_path):
+    hub = cli.build_hub(load_site_config(encrypted_site))
+    hub.open_storage()
+    add_resident(hub)
+    hub.close()
+    raw = (tmp_path / "data" / "hub.db").read_bytes()
+    assert not raw.startswith(b"SQLite format 3") and b"Enc Rypted" not in raw
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(tmp_path / "data" / "hub.db").execute("SELECT * FROM residents").fetchall()
+    again = cli.build_hub(load_site_config(encrypted_site))
+    again.open_storage()
+    assert [row["name"] for row in again.db["residents"].rows] == ["Enc Rypted"]
+    again.close()
+
+
+def test_a_wrong_key_is_a_clear_message(encrypted_site, monkeypatch):
+    hub = cli.build_hub(load_site_config(encrypted_site))
+    hub.open_storage()
+    hub.close()
+    monkeypatch.setenv("HUB_DB_KEY", "not the key")
+    hub = cli.build_hub(load_site_config(encrypted_site))
+    with pytest.raises(StorageError, match="key for the encrypted database .* is wrong"):
+        hub.open_storage()
+
+
+def test_a_missing_key_says_where_to_put_it(encrypted_site, monkeypatch):
+    monkeypatch.delenv("HUB_DB_KEY")
+    hub = cli.build_hub(load_site_config(encrypted_site))
+    with pytest.raises(StorageError, match="HUB_DB_KEY"):
+        hub.open_storage()
+
+
+def test_backups_of_an_encrypted_site_are_encrypted_and_restore(encrypted_site, tmp_path, capsys):
+    hub = cli.build_hub(load_site_config(encrypted_site))
+    hub.open_storage()
+    add_resident(hub)
+    hub.close()
+    out = tmp_path / "backup.db"
+    assert cli.main(["--site", str(encrypted_site), "backup", "--out", str(out)]) == 0
+    assert b"Enc Rypted" not in out.read_bytes()
+    assert cli.main(["--site", str(encrypted_site), "restore", str(out), "--yes"]) == 0
+    assert cli.main(["--site", str(encrypted_site), "audit", "verify"]) == 0
