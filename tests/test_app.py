@@ -315,3 +315,54 @@ async def test_registering_in_the_app_tells_plugins(hub_factory):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert seen == [hub.current_resident_id] and seen[0] is not None
+
+
+async def test_consent_can_be_changed_and_history_kept(hub_factory):
+    hub = hub_factory(demo=True)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"chloe", "enter")
+        await pilot.pause()
+        resident_id = hub.current_resident_id
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        app.screen.query_one("#consent-contact", Checkbox).value = False
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        from hub.residents import current_consents
+
+        assert current_consents(hub.db, resident_id)["contact"] is False
+        history = [r["given"] for r in hub.db["consents"].rows_where("resident_id = ? and purpose = 'contact'", [resident_id], order_by="id")]
+        assert history == [1, 0]
+
+
+async def test_site_lead_exports_a_residents_data_from_the_card(hub_factory):
+    hub = hub_factory(demo=True)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"grace", "enter")
+        await pilot.pause()
+        assert "Export their data" in str(app.query_one("#card-links").render())
+        app.query_one("#home-pane").action_export_data()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        files = sorted(p.suffix for p in (hub.config.data_dir / "exports").iterdir())
+        assert files == [".json", ".pdf"]
+
+
+async def test_staff_role_sees_no_export_and_is_refused(hub_factory):
+    from hub.staff import Session
+
+    hub = hub_factory(demo=True)
+    hub.session = Session(None, "kim", "Kim", "staff")
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"grace", "enter")
+        await pilot.pause()
+        assert "Export their data" not in str(app.query_one("#card-links").render())
+        app.query_one("#home-pane").action_export_data()
+        await pilot.pause()
+        assert not (hub.config.data_dir / "exports").exists()

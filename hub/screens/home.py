@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,6 +31,12 @@ class CardLinks(Static):
     def action_log_contact(self) -> None:
         self.parent_home().action_log_contact()
 
+    def action_consents(self) -> None:
+        self.parent_home().action_consents()
+
+    def action_export_data(self) -> None:
+        self.parent_home().action_export_data()
+
     def parent_home(self) -> "HomePane":
         return next(node for node in self.ancestors if isinstance(node, HomePane))
 
@@ -42,10 +48,15 @@ class HomePane(Horizontal):
         Binding("ctrl+n", "register", "New resident", id="new-resident"),
         Binding("ctrl+l", "log_contact", "Log contact", id="log-contact"),
         Binding("ctrl+f", "focus_search", "Find", id="find-resident"),
+        Binding("ctrl+g", "consents", "Consent", id="edit-consents", show=False),
     ]
 
     CARD_LINKS_EMPTY = "[@click=register]New resident (Ctrl+N)[/]"
-    CARD_LINKS_OPEN = "[@click=register]New resident (Ctrl+N)[/]   [@click=log_contact]Log contact (Ctrl+L)[/]"
+    CARD_LINKS_OPEN = (
+        "[@click=register]New resident (Ctrl+N)[/]   [@click=log_contact]Log contact (Ctrl+L)[/]   "
+        "[@click=consents]Consent (Ctrl+G)[/]"
+    )
+    CARD_LINK_EXPORT = "   [@click=export_data]Export their data[/]"
 
     def __init__(self, hub: Hub, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -173,7 +184,8 @@ class HomePane(Horizontal):
                 contact["staff"],
                 key=str(contact["id"]),
             )
-        self.query_one("#card-links", Static).update(self.CARD_LINKS_OPEN)
+        can_export = self.hub.session is not None and self.hub.session.can("data.export")
+        self.query_one("#card-links", Static).update(self.CARD_LINKS_OPEN + (self.CARD_LINK_EXPORT if can_export else ""))
 
     def clear(self) -> None:
         """Privacy clear: nothing about any resident stays on screen."""
@@ -214,6 +226,49 @@ class HomePane(Horizontal):
                 self.notify("Contact logged.")
 
         self.app.push_screen(AddContactScreen(self.hub, resident_id), saved)
+
+    def action_consents(self) -> None:
+        """Record a change of consent (each purpose keeps its history)."""
+        resident_id = self.hub.current_resident_id
+        if resident_id is None:
+            self.notify("Open a resident first.", severity="warning")
+            return
+        from hub.screens.resident_form import ConsentScreen
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.show_card(resident_id)
+                self.notify("Consent recorded.")
+
+        self.app.push_screen(ConsentScreen(self.hub, resident_id), saved)
+
+    def action_export_data(self) -> None:
+        """Subject access: everything held about this resident, as PDF and JSON (site leads)."""
+        from hub.staff import PermissionDenied
+
+        resident_id = self.hub.current_resident_id
+        if resident_id is None:
+            return
+        try:
+            self.hub.require("data.export")
+        except PermissionDenied as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.export_worker(resident_id)
+
+    @work(thread=True, exclusive=True, group="subject-access", exit_on_error=False)
+    def export_worker(self, resident_id: int) -> None:
+        from hub import rights
+
+        folder = self.hub.config.data_dir / "exports"
+        try:
+            export = rights.subject_access(self.hub, resident_id)
+            paths = [rights.write_export(export, folder, fmt=fmt) for fmt in ("pdf", "json")]
+        except Exception as exc:  # shown to the site lead; the log gets no details
+            self.app.call_from_thread(self.notify, f"The export failed: {type(exc).__name__}: {exc}", severity="error")
+            return
+        warning = " INCOMPLETE: " + "; ".join(export["incomplete"]) if export["incomplete"] else ""
+        self.app.call_from_thread(self.notify, f"Saved {paths[0].name} and {paths[1].name} in {folder}.{warning}", timeout=15)
 
     def action_focus_search(self) -> None:
         self.query_one("#resident-search", Input).focus()

@@ -190,3 +190,48 @@ class AddContactScreen(ModalScreen[int | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConsentScreen(ModalScreen[bool]):
+    """Change what a resident consents to. Each change is a new record: the history stays."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="save-consents", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cancel-consents"),
+    ]
+
+    def __init__(self, hub: Hub, resident_id: int) -> None:
+        super().__init__()
+        self.hub = hub
+        self.resident_id = resident_id
+        self.current = residents.current_consents(hub.db, resident_id)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="consent-dialog", classes="dialog"):
+            yield Label("Consent: read each one to the resident", classes="dialog-title")
+            for key, label in residents.CONSENT_PURPOSES.items():
+                yield Checkbox(label, value=self.current.get(key, False), id=f"consent-{key}")
+            yield Static("Withdrawing consent to keep their record means they should be erased: ask a site lead.", classes="field-label")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        changed = False
+        try:
+            for key in residents.CONSENT_PURPOSES:
+                given = self.query_one(f"#consent-{key}", Checkbox).value
+                if given != self.current.get(key, False):
+                    residents.record_consent(self.hub.db, self.resident_id, key, given, staff=self.hub.staff, terminal=self.hub.terminal)
+                    changed = True
+        except DB_ERRORS as exc:
+            self.notify(f"Not saved. {explain_sqlite_error(exc, self.hub.database_path)}", severity="error", timeout=15)
+            return
+        if changed:
+            self.hub.emit("record_saved", resident_id=self.resident_id, kind="hub.consent", record_id=self.resident_id)
+        self.dismiss(changed)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
