@@ -54,9 +54,28 @@ class CalcSettings:
             raise ValueError(f"lha_monthly_rates: unknown bedroom entitlement {sorted(unknown)}; use shared, 1, 2, 3 or 4")
 
 
+@dataclass(frozen=True)
+class OneOffPayment:
+    """A one-off payment on starting work (e.g. a JobsPlus into-work bonus), shown beside the monthly figures."""
+
+    label: str
+    """What it is, e.g. "JobsPlus into-work bonus"."""
+    amount: float
+    """Pounds, paid once."""
+    note: str = ""
+    """When or on what condition, e.g. "after 4 weeks in work, with a payslip"."""
+
+
 @hookimpl
 def config_schema():
     return CalcSettings
+
+
+@hookimpl
+def register_hookspecs():
+    from plugins.benefits_calc import hookspecs
+
+    return hookspecs
 
 
 def settings(hub) -> CalcSettings:

@@ -272,11 +272,17 @@ class CalculatorTab(Vertical):
         better = result["better_off"]
         headline = self.query_one("#calc-headline", Static)
         if better is None:
-            headline.update(f"Money to live on now: {money(result['now']['net_income'])} a month.")
+            text = f"Money to live on now: {money(result['now']['net_income'])} a month."
         elif better >= 0:
-            headline.update(f"Better off in work by {money(better)} a month ({money(better * 12 / 52)} a week).")
+            text = f"Better off in work by {money(better)} a month ({money(better * 12 / 52)} a week)."
         else:
-            headline.update(f"Worse off in work by {money(-better)} a month: see why below.")
+            text = f"Worse off in work by {money(-better)} a month: see why below."
+        payments = self.one_off_payments()
+        result["one_off_payments"] = [{"label": p.label, "amount": p.amount, "note": p.note} for p in payments]
+        if payments and better is not None:
+            extras = "; ".join(f"{money(p.amount)} {p.label}" + (f" ({p.note})" if p.note else "") for p in payments)
+            text += f"\nPlus, once: {extras}."
+        headline.update(text)
         headline.set_class(better is not None and better >= 0, "-better")
         headline.set_class(better is not None and better < 0, "-worse")
         table = self.query_one("#calc-table", DataTable)
@@ -293,6 +299,13 @@ class CalculatorTab(Vertical):
         )
         warnings = result["warnings"] + result.get("assumptions", [])
         self.query_one("#calc-warnings", Static).update("\n".join(f"! {w}" for w in warnings))
+
+    def one_off_payments(self) -> list:
+        """One-off in-work payments other plugins say this resident would get (e.g. an into-work bonus)."""
+        resident_id = self.hub.current_resident_id
+        if resident_id is None:
+            return []
+        return [result.value for result in self.hub.plugins.call_flat("calc_one_off_payments", hub=self.hub, resident_id=resident_id)]
 
     @work(thread=True, exclusive=True, group="calc-sweep", exit_on_error=False)
     def run_sweep(self, data: dict) -> None:

@@ -70,6 +70,10 @@ def _build(result: dict, data: dict, *, site_name: str, printed: date | None, sc
     else:
         headline = f"You would be {money(-better)} a month worse off in this job"
     pdf.multi_cell(0, 7, latin1(headline), new_x="LMARGIN", new_y="NEXT")
+    for payment in result.get("one_off_payments", []):
+        pdf.set_font("Helvetica", "", 10)
+        note = f" ({payment['note']})" if payment.get("note") else ""
+        pdf.multi_cell(0, 5, latin1(f"Plus, once: {money(payment['amount'])} {payment['label']}{note}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(90, 6, "Each month", border="B")

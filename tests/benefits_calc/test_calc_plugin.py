@@ -251,3 +251,33 @@ def test_summary_fits_one_page_even_for_a_complicated_household():
     result = calculate(data)
     pdf = build_summary(result, data, site_name="A site with a rather long name for its community house")
     assert pdf.page_no() == 1
+
+
+async def test_hook_calc_one_off_payments_shows_on_the_tab_and_summary(hub_factory):
+    import types
+
+    from textual.widgets import Input, Static
+
+    from hub import hookimpl
+    from hub.app import HubApp
+    from plugins.benefits_calc import OneOffPayment
+
+    bonus = types.SimpleNamespace(
+        name="fake_bonus",
+        calc_one_off_payments=hookimpl(lambda resident_id: [OneOffPayment("into-work bonus", 400.0, "after 4 weeks in work")]),
+    )
+    hub = hub_factory(("benefits_calc", calc_plugin), bonus, demo=True)
+    app = HubApp(hub)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"aisha", "enter")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        tab = app.query_one("#calculator")
+        tab.query_one("#calc-rent", Input).value = "600"
+        await pilot.pause()
+        text = str(tab.query_one("#calc-headline", Static).render())
+        assert "Plus, once: £400.00 into-work bonus (after 4 weeks in work)" in text
+        assert tab.last_result["one_off_payments"][0]["amount"] == 400.0
