@@ -7,6 +7,7 @@ plugin's tab is built the first time staff open it.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,8 +86,8 @@ class TabBar(Static):
             column += len(label) + 3
         raise KeyError(tab_id)
 
-    def action_select(self, tab_id: str) -> None:
-        self.app.action_show_tab(tab_id)
+    async def action_select(self, tab_id: str) -> None:
+        await self.app.action_show_tab(tab_id)
 
 
 class ResidentBar(Static):
@@ -337,7 +338,7 @@ class HubApp(App[int]):
         self.refresh_plugin_problems(announce=True)
         active = self.active_tab
         if active in self.tabs:
-            self.build_tab(active)
+            self.run_worker(self.build_tab(active), group="build-tab")
 
     def refresh_plugin_problems(self, *, announce: bool = False) -> None:
         failed = self.hub.plugins.failed()
@@ -367,13 +368,15 @@ class HubApp(App[int]):
         if self.active_tab != pane_id:
             return
         pane = self.query_one(f"#{pane_id}")
-        focusable = [widget for widget in pane.query("*") if widget.focusable]
+        from textual.containers import ScrollableContainer
+
+        focusable = [w for w in pane.query("*") if w.focusable and not isinstance(w, ScrollableContainer)]
         if focusable:
-            focusable[0].focus()
+            focusable[0].focus(scroll_visible=False)
         else:
             self.set_focus(None)
 
-    def build_tab(self, tab_id: str) -> None:
+    async def build_tab(self, tab_id: str) -> None:
         """Build a plugin's tab on first visit; a factory that raises disables only that plugin."""
         tab = self.tabs[tab_id]
         if tab.built:
@@ -381,10 +384,12 @@ class HubApp(App[int]):
         pane = self.query_one(f"#{tab_id}")
         tab.built = True
         if not self.hub.plugins.is_enabled(tab.plugin):
-            pane.mount(PluginErrorPanel(self._disabled_text(tab.plugin)))
+            await pane.mount(PluginErrorPanel(self._disabled_text(tab.plugin)))
             return
         try:
             widget = tab.spec.factory(self.hub)
+            # Not awaited: a plugin widget that raises while mounting never finishes mounting,
+            # and the kiosk must not wait on it (see _handle_exception).
             pane.mount(widget)
         except Exception as exc:
             self.hub.plugins.disable(
@@ -392,27 +397,88 @@ class HubApp(App[int]):
                 f"building its tab raised {describe_error(exc)}",
                 log_reason=f"building its tab raised {describe_error(exc, with_message=False)}",
             )
-            pane.mount(PluginErrorPanel(self._disabled_text(tab.plugin)))
+            await pane.mount(PluginErrorPanel(self._disabled_text(tab.plugin)))
             self.refresh_plugin_problems(announce=True)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A plugin's widget that raises takes down only that plugin's tab, never the kiosk."""
+        plugin = self._plugin_behind(error)
+        if plugin is None:
+            return super()._handle_exception(error)
+        self.hub.plugins.disable(
+            plugin,
+            f"its screen raised {describe_error(error)}",
+            log_reason=f"its screen raised {describe_error(error, with_message=False)}",
+        )
+        self.call_later(self._replace_failed_tabs, plugin)
+
+    def _replace_failed_tabs(self, plugin: str) -> None:
+        import inspect
+
+        folder = self._plugin_folders().get(plugin)
+        while folder and len(self.screen_stack) > 1:  # close the plugin's own dialogs first
+            source = inspect.getsourcefile(type(self.screen)) or ""
+            if not os.path.abspath(source).startswith(folder + os.sep):
+                break
+            self.pop_screen()
+        for tab_id, tab in self.tabs.items():
+            if tab.plugin == plugin and tab.built:
+                pane = self.query_one(f"#{tab_id}")
+                for widget in pane.query("*"):
+                    if not widget._running:
+                        # Textual leaves a widget whose handler raised unable to process messages
+                        # but still accepting them; mark it closed so removing it cannot hang.
+                        widget._closing = widget._closed = True
+                pane.remove_children()
+                pane.mount(PluginErrorPanel(self._disabled_text(plugin)))
+        self.refresh_plugin_problems(announce=True)
+
+    def _plugin_folders(self) -> dict[str, str]:
+        """Plugin name -> the folder of its package (for plugins that are modules)."""
+        folders = {}
+        for name in self.hub.plugins.order:
+            plugin = self.hub.plugins.pm.get_plugin(name)
+            source = getattr(plugin, "__file__", None)
+            if source:
+                folders[name] = os.path.dirname(os.path.abspath(source))
+        return folders
+
+    def _plugin_behind(self, error: BaseException) -> str | None:
+        """The plugin whose source file raised ``error``, if any (the innermost frame wins)."""
+        import traceback
+
+        folders = self._plugin_folders()
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            path = os.path.abspath(frame.filename)
+            for name, folder in folders.items():
+                if path.startswith(folder + os.sep):
+                    return name
+        return None
 
     def _disabled_text(self, plugin: str) -> str:
         status = self.hub.plugins.status.get(plugin)
         reason = status.error if status and status.error else "it is not enabled"
         return f"The {plugin} plugin is switched off: {reason}\n\nEverything else still works. A site lead can see details with `hub plugins`."
 
-    def action_show_tab(self, tab_id: str) -> None:
+    async def action_show_tab(self, tab_id: str) -> None:
         if self.screen is not self.screen_stack[0]:
             return  # a dialog is open; finish it first
-        self.query_one("#tabs", ContentSwitcher).current = tab_id
-        self.query_one(TabBar).show_active(tab_id)
+        self.switch_to(tab_id)
         if tab_id in self.tabs and self.storage_ready:
-            self.build_tab(tab_id)
+            await self.build_tab(tab_id)
         self.call_after_refresh(self.focus_pane, tab_id)
 
-    def action_show_plugin_tab(self, index: int) -> None:
+    def switch_to(self, tab_id: str) -> None:
+        self.query_one("#tabs", ContentSwitcher).current = tab_id
+        self.query_one(TabBar).show_active(tab_id)
+        # Swapping panes and mounting a new tab's widgets must repaint the whole screen now, not
+        # at the next key press (seen in real terminals, not under Pilot).
+        self.call_after_refresh(self.refresh, layout=True)
+
+    async def action_show_plugin_tab(self, index: int) -> None:
         tab_ids = list(self.tabs)
         if index < len(tab_ids):
-            self.action_show_tab(tab_ids[index])
+            await self.action_show_tab(tab_ids[index])
 
     def action_plugin_status(self) -> None:
         if not isinstance(self.screen, PluginStatusScreen) and not self.locked:
@@ -459,7 +525,8 @@ class HubApp(App[int]):
                 tab.built = False
         self.query_one(ResidentBar).resident_label = ResidentBar.EMPTY
         self.query_one("#home-pane").clear()
-        self.action_show_tab(HOME_TAB)
+        self.switch_to(HOME_TAB)
+        self.focus_pane(HOME_TAB)
 
     # -- command palette -------------------------------------------------------------------
 

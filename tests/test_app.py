@@ -366,3 +366,39 @@ async def test_staff_role_sees_no_export_and_is_refused(hub_factory):
         app.query_one("#home-pane").action_export_data()
         await pilot.pause()
         assert not (hub.config.data_dir / "exports").exists()
+
+
+async def test_a_plugin_widget_that_raises_after_mounting_disables_only_that_plugin(hub_factory, tmp_path):
+    """The tab's own code (compose, on_mount, handlers) raises: the kiosk keeps running."""
+    import importlib.util
+
+    source = tmp_path / "exploding_plugin" / "__init__.py"
+    source.parent.mkdir()
+    source.write_text(
+        "from hub import TabSpec, hookimpl\n"
+        "from textual.widgets import Static\n"
+        "class Exploding(Static):\n"
+        "    def on_mount(self):\n"
+        "        raise RuntimeError('widget blew up')\n"
+        "@hookimpl\n"
+        "def register_tabs():\n"
+        "    return [TabSpec('boom', 'Boom', lambda hub: Exploding('x'))]\n"
+    )
+    spec = importlib.util.spec_from_file_location("exploding_plugin", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    received, built = [], []
+    hub = hub_factory(("exploding", module), recording_tab_plugin("fine", received, built))
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running
+        assert not hub.plugins.is_enabled("exploding")
+        assert "widget blew up" in hub.plugins.status["exploding"].error
+        assert app.query_one("#tab-boom").query(PluginErrorPanel)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert built == [None]

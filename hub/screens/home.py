@@ -160,7 +160,7 @@ class HomePane(Horizontal):
             "inside the site's area" if resident["in_area"] else "outside the site's area"
         ) if resident["postcode"] else "no postcode"
         engaged = residents.ENGAGEMENT_KINDS.get(resident["engagement"], resident["engagement"] or "")
-        if resident["referred_by"] and resident["engagement"] in ("agency_referral", "jobcentre_referral"):
+        if resident["referred_by"] and resident["engagement"] == "agency_referral":
             engaged += f": {resident['referred_by']}"
         agreed = [key.replace("_", " ") for key, given in consents.items() if given]
         lines = [

@@ -89,6 +89,10 @@ class CalculatorTab(Vertical):
         self.settings = settings(hub)
         self.last_input: dict | None = None
         self.last_result: dict | None = None
+        self.ready = False
+        """False while the form is being built: its fields' first Changed events are not edits."""
+        self.widgets: dict[str, Widget] = {}
+        self._recalc_pending = False
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -164,19 +168,27 @@ class CalculatorTab(Vertical):
         return FormField(label, widget, name=name, classes=classes)
 
     def on_mount(self) -> None:
+        names = {spec.name for spec in fields(CalcForm)}
+        for widget in self.query("Input, Select, Checkbox"):
+            if widget.id and widget.id.startswith("calc-") and widget.id[5:] in names:
+                self.widgets[widget.id[5:]] = widget  # looked up once: the form is read on every key
         self.prefill_from_resident()
         self.refresh_saved()
+        self.update_visibility()
         self.recalculate()
+        self.call_after_refresh(self._ready)
+
+    def _ready(self) -> None:
+        self.ready = True
 
     # -- reading the form ------------------------------------------------------------------
 
     def form(self) -> CalcForm:
         values = {}
         for spec in fields(CalcForm):
-            found = self.query(f"#calc-{spec.name}")
-            if not found:
+            widget = self.widgets.get(spec.name)
+            if widget is None:
                 continue
-            widget = found.first()
             if isinstance(widget, Checkbox):
                 values[spec.name] = widget.value
             elif isinstance(widget, Select):
@@ -187,10 +199,9 @@ class CalculatorTab(Vertical):
 
     def fill(self, form: CalcForm) -> None:
         for spec in fields(CalcForm):
-            found = self.query(f"#calc-{spec.name}")
-            if not found:
+            widget = self.widgets.get(spec.name)
+            if widget is None:
                 continue
-            widget = found.first()
             value = getattr(form, spec.name)
             if isinstance(widget, (Checkbox, Input)):
                 widget.value = value
@@ -210,12 +221,20 @@ class CalculatorTab(Vertical):
     @on(Checkbox.Changed)
     def changed(self, event) -> None:
         event.stop()
+        if not self.ready:
+            return
         if getattr(event, "input", None) is not None and event.input.id == "calc-label":
             return
         if getattr(event, "select", None) is not None and event.select.id == "calc-lha_entitlement":
             self.fill_lha_cap()
         if getattr(event, "select", None) is not None and event.select.id == "calc-tenure" and event.value == "private_rent":
             self.fill_lha_cap()
+        if not self._recalc_pending:  # one recalculation per burst of changes (typing, a reopened scenario)
+            self._recalc_pending = True
+            self.call_after_refresh(self._recalculate_now)
+
+    def _recalculate_now(self) -> None:
+        self._recalc_pending = False
         self.update_visibility()
         self.recalculate()
 
