@@ -41,11 +41,15 @@ def seed_residents(db: "Database", area: list[str], today: date | None = None) -
     from hub.residents import add_contact
 
     today = today or date.today()
+    registered_at = (today - timedelta(days=100)).isoformat() + "T10:00:00+00:00"
     ids = []
     for index, form in enumerate(DEMO_RESIDENTS):
         form.consents = {"record": True, "share_with_services": True, "contact": bool(form.phone), "outcomes_reporting": True}
         row = validate_resident(form, area, today=today)
         resident_id = register_resident(db, row, form.consents, staff=DEMO_STAFF, terminal="demo")
+        # Demo people signed up about three months ago, so bonus checks and reports have a history.
+        db.execute("UPDATE residents SET registered_at = ? WHERE id = ?", [registered_at, resident_id])
+        db.execute("UPDATE consents SET recorded_at = ? WHERE resident_id = ?", [registered_at, resident_id])
         ids.append(resident_id)
         for kind, note, days_ago in DEMO_CONTACTS.get(index, []):
             when = (today - timedelta(days=days_ago)).strftime("%d/%m/%Y")

@@ -21,7 +21,7 @@ def test_demo_site_file_is_valid():
     from pathlib import Path
 
     config = load_site_config(Path(__file__).parent.parent / "config" / "demo.toml")
-    assert config.hub.plugins == ["benefits_calc", "signposting", "passport", "bonus"]
+    assert config.hub.plugins == ["benefits_calc", "signposting", "passport", "bonus", "journey"]
     assert config.hub.demo is True
     assert config.database_path.name == "hub.db"
 

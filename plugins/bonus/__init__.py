@@ -222,3 +222,21 @@ def _run(hub, args) -> int:
 def register_cli_commands():
     return [CliCommand("bonus", "Bonus eligibility: check a resident, who is due, the monthly report (docs/bonus.md)",
                        _configure, _run)]
+
+
+@hookimpl(optionalhook=True)
+def journey_report_figures(hub, start, end):
+    """The journey report's "Bonuses paid" figure: people paid in the period, and the total."""
+    rows = hub.db.execute(
+        "SELECT resident_id, amount FROM bonus_claims WHERE status = 'paid' AND paid_on BETWEEN ? AND ?",
+        [start.isoformat(), end.isoformat()],
+    ).fetchall()
+    return [
+        {
+            "key": "bonuses_paid",
+            "label": "Bonuses paid",
+            "resident_ids": sorted({row[0] for row in rows}),
+            "amount": sum(row[1] or 0 for row in rows),
+            "note": "claims marked paid in the period",
+        }
+    ]
