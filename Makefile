@@ -24,6 +24,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+	# The signposting tutorial's example plugin, installed as a third party would, with its own tests.
+	$(BIN)/python -m pip install --quiet --no-deps -e examples/hub-signposting-example
+	cd examples/hub-signposting-example && ../../$(BIN)/python -m pytest -q
 
 # Forget the demo site's data, so the next `make run` seeds it afresh.
 clean-demo:

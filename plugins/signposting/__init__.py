@@ -1,13 +1,63 @@
 """Signposting plugin: local services matched to a resident's needs and postcode, offline, with referrals.
 
-Only hookimpls live here; screens are imported inside the tab factory so the hub starts fast.
+Only hookimpls live here. Everything else is imported inside the hooks, so loading
+the plugin costs nothing at startup (tests/test_import_hygiene.py checks it).
 """
 
-from hub import TabSpec, hookimpl
+from hub import CliCommand, TabSpec, hookimpl
+
+
+@hookimpl
+def config_schema():
+    from plugins.signposting.settings import SignpostingSettings
+
+    return SignpostingSettings
+
+
+@hookimpl
+def register_hookspecs():
+    from plugins.signposting import hookspecs
+
+    return hookspecs
+
+
+@hookimpl
+def signposting_sources(hub):
+    from plugins.signposting.directory import builtin_sources
+
+    return builtin_sources(hub)
+
+
+@hookimpl
+def register_migrations():
+    from plugins.signposting.store import migrations
+
+    return migrations()
+
+
+@hookimpl
+def seed_demo_data(hub, db):
+    from plugins.signposting.demo import seed_directory
+
+    seed_directory(db, hub=hub)
+
+
+@hookimpl
+def export_resident_data(hub, resident_id):
+    from plugins.signposting.referrals import export_for_resident
+
+    return export_for_resident(hub.db, resident_id)
+
+
+@hookimpl
+def erase_resident_data(hub, resident_id):
+    from plugins.signposting.referrals import erase_for_resident
+
+    return erase_for_resident(hub.db, resident_id)
 
 
 def _make_tab(hub):
-    from plugins.signposting.tab import SignpostingTab
+    from plugins.signposting.screen import SignpostingTab
 
     return SignpostingTab(hub)
 
@@ -15,3 +65,27 @@ def _make_tab(hub):
 @hookimpl
 def register_tabs():
     return [TabSpec(id="signposting", title="Signposting", factory=_make_tab)]
+
+
+def _configure_cli(parser):
+    from plugins.signposting.cli import configure
+
+    configure(parser)
+
+
+def _run_cli(hub, args):
+    from plugins.signposting.cli import run
+
+    return run(hub, args)
+
+
+@hookimpl
+def register_cli_commands():
+    return [
+        CliCommand(
+            "directory",
+            "The signposting directory: sync, search, status, follow-ups (docs/signposting.md)",
+            _configure_cli,
+            _run_cli,
+        )
+    ]

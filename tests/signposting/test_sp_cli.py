@@ -1,0 +1,123 @@
+"""`hub directory ...` through hub.cli.main, with a real site file, database and local services file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hub import cli
+from hubtest import write_site
+
+LOCAL = """
+[[service]]
+id = "pantry"
+name = "Community Pantry"
+description = "Low-cost groceries for members."
+address = "Hillside Community House, 3 Park Road"
+postcode = "M40 8JD"
+needs = ["food"]
+last_checked = 2026-11-01
+
+[service.hours]
+mon = "09:00-12:00"
+
+[[service]]
+id = "debt-line"
+name = "Debt Helpline"
+phone = "0800 000 0000"
+needs = ["debt"]
+delivery = ["phone"]
+national = true
+last_checked = 2026-11-01
+"""
+
+
+@pytest.fixture
+def site(tmp_path):
+    (tmp_path / "northside-services.toml").write_text(LOCAL, encoding="utf-8")
+    return write_site(
+        tmp_path,
+        '[plugins.signposting]\nlocal_services = "northside-services.toml"\nstale_after_days = 3650\n',
+        plugins=["signposting"],
+    )
+
+
+def run(site, *args) -> int:
+    return cli.main(["--site", str(site), "directory", *args])
+
+
+def test_sync_then_status(site, capsys):
+    assert run(site, "sync") == 0
+    out = capsys.readouterr().out
+    assert "local: 2 received, 2 new" in out and "complete" in out
+    assert run(site, "status") == 0
+    out = capsys.readouterr().out
+    assert "local (This hub's own list): last good sync" in out and "2 listings" in out
+    assert run(site, "status", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["sources"][0]["name"] == "local" and data["sources"][0]["services"] == 2 and data["problems"] == []
+
+
+def test_search_text_and_json(site, capsys):
+    run(site, "sync")
+    capsys.readouterr()
+    assert run(site, "search", "groceries") == 0
+    out = capsys.readouterr().out
+    assert "1. Community Pantry" in out and "Why: says 'groceries' in its description" in out
+    assert run(site, "search", "--need", "debt", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["local"] == [] and [r["name"] for r in data["remote"]] == ["Debt Helpline"]
+    assert data["remote"][0]["reasons"] == [
+        "Debt and money worries: listed under this need by the site lead; says 'debt' in its name",
+        "phone or online: no need to travel",
+    ]
+
+
+def test_search_near_a_postcode_uses_the_offline_postcode_data(site, capsys):
+    run(site, "sync")
+    capsys.readouterr()
+    assert run(site, "search", "pantry", "--near", "M40 7AB", "--day", "2026-11-23", "--json") == 0
+    [result] = json.loads(capsys.readouterr().out)["local"]
+    assert result["distance_miles"] < 0.5 and result["opening"]["state"] == "open"
+
+
+def test_bad_input_exits_2_naming_the_field(site, capsys):
+    run(site, "sync")
+    capsys.readouterr()
+    assert run(site, "search", "x", "--need", "fod") == 2
+    assert "--need: unknown need 'fod'" in capsys.readouterr().err
+    assert run(site, "search", "x", "--day", "31/02/2026") == 2
+    assert "--day" in capsys.readouterr().err
+    assert run(site, "sync", "manchestr") == 2
+    assert "no source is called 'manchestr'" in capsys.readouterr().err
+    assert run(site, "forget", "nothing") == 2
+
+
+def test_a_broken_local_file_exits_1_and_keeps_the_list(site, capsys):
+    run(site, "sync")
+    (site.parent / "northside-services.toml").write_text("[[service]\nname = 'x'\n")
+    capsys.readouterr()
+    assert run(site, "sync") == 1
+    assert "INCOMPLETE" in capsys.readouterr().out
+    run(site, "search", "pantry", "--json")
+    assert len(json.loads(capsys.readouterr().out)["local"]) == 1
+
+
+def test_followups_problems_and_forget(site, capsys):
+    run(site, "sync")
+    capsys.readouterr()
+    assert run(site, "followups") == 0
+    assert "No follow-ups due" in capsys.readouterr().out
+    assert run(site, "followups", "--json") == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert run(site, "problems") == 0
+    assert "No open problem reports" in capsys.readouterr().out
+    assert run(site, "forget", "local") == 0
+    assert "Removed 2 listings from local" in capsys.readouterr().out
+
+
+def test_a_site_without_sources_says_what_to_do(tmp_path, capsys):
+    site = write_site(tmp_path, plugins=["signposting"])
+    assert run(site, "sync") == 0
+    assert "add feeds or local_services" in capsys.readouterr().out
