@@ -19,7 +19,7 @@ from plugins.signposting.model import (
     TaxonomyTerm,
 )
 
-OPENREFERRAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "openreferral"
+OPENREFERRAL = Path(__file__).resolve().parent / "fixtures" / "openreferral"
 TODAY = dt.date(2026, 11, 22)  # a Sunday
 TUESDAY_11AM = dt.datetime(2026, 11, 24, 11, 0)
 TUESDAY_9PM = dt.datetime(2026, 11, 24, 21, 0)

@@ -20,6 +20,7 @@ from hub.screens.forms import FormField, show_errors
 from plugins.benefits_calc import scheme_dict, settings
 from plugins.benefits_calc.chart import income_chart
 from plugins.benefits_calc.engine import InputError, calculate
+from plugins.benefits_calc.summary import ROWS, money
 from plugins.benefits_calc.form import (
     HEALTH_CHOICES,
     LHA_ENTITLEMENTS,
@@ -32,25 +33,7 @@ from plugins.benefits_calc.form import (
     to_input,
 )
 
-ROWS = [
-    ("earnings", "Earnings (before tax)"),
-    ("income_tax", "Income tax"),
-    ("national_insurance", "National Insurance"),
-    ("pension_contributions", "Pension contributions"),
-    ("universal_credit", "Universal Credit"),
-    ("child_benefit", "Child Benefit"),
-    ("council_tax_reduction", "Council tax reduction (local estimate)"),
-    ("other_income", "Other income"),
-    ("costs_of_work", "Costs of working (travel etc.)"),
-    ("net_income", "Money to live on"),
-]
 DEDUCTED = {"income_tax", "national_insurance", "pension_contributions", "costs_of_work"}
-
-
-def money(amount: float | None) -> str:
-    if amount is None:
-        return "-"
-    return f"£{amount:,.2f}"
 
 
 class CalculatorTab(Vertical):

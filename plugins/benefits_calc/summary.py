@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-ROWS = [
+ROWS = [  # the figures shown for "now" and "with the job", on screen and on paper
     ("earnings", "Earnings (before tax)"),
     ("income_tax", "Income tax"),
     ("national_insurance", "National Insurance"),
@@ -18,8 +18,8 @@ ROWS = [
     ("child_benefit", "Child Benefit"),
     ("council_tax_reduction", "Council tax reduction (local estimate)"),
     ("other_income", "Other income"),
-    ("costs_of_work", "Costs of working"),
-    ("net_income", "Money to live on each month"),
+    ("costs_of_work", "Costs of working (travel etc.)"),
+    ("net_income", "Money to live on"),
 ]
 
 _REPLACEMENTS = {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "•": "-", "≥": ">=", "≤": "<="}
@@ -32,7 +32,7 @@ def latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def money(amount) -> str:
+def money(amount: float | None) -> str:
     return "-" if amount is None else f"£{amount:,.2f}"
 
 

@@ -8,7 +8,7 @@ from plugins.signposting import feeds
 from plugins.signposting.model import Service
 
 HERE = Path(__file__).resolve().parent
-OPENREFERRAL = HERE.parents[2] / "shared" / "data" / "openreferral"
+OPENREFERRAL = HERE.parent / "fixtures" / "openreferral"
 V1_PAGE = HERE / "fixtures" / "oruk_v1_services_page1.json"
 TODAY = dt.date(2026, 11, 22)
 

@@ -19,7 +19,7 @@ from plugins.signposting.model import (
     to_dict,
 )
 
-OPENREFERRAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "openreferral"
+OPENREFERRAL = Path(__file__).resolve().parents[1] / "fixtures" / "openreferral"
 V1_PAGE = Path(__file__).resolve().parent / "fixtures" / "oruk_v1_services_page1.json"
 TODAY = dt.date(2026, 11, 22)
 

@@ -18,7 +18,7 @@ from plugins.signposting.needs import (
 )
 
 HERE = Path(__file__).resolve().parent
-OPENREFERRAL = HERE.parents[2] / "shared" / "data" / "openreferral"
+OPENREFERRAL = HERE.parent / "fixtures" / "openreferral"
 REQUIRED_NEEDS = {
     "debt", "childcare", "mental_health", "english", "skills", "digital", "housing", "benefits",
     "food", "criminal_record", "transport", "physical_health", "disability", "caring",

@@ -18,7 +18,7 @@ from plugins.signposting.schedules import (
     service_opening_at,
 )
 
-OPENREFERRAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "openreferral"
+OPENREFERRAL = Path(__file__).resolve().parents[1] / "fixtures" / "openreferral"
 T = dt.time
 
 

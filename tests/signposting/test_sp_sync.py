@@ -10,7 +10,7 @@ import pytest
 from plugins.signposting import sync
 from plugins.signposting.sync import FeedError, RetryPolicy
 
-OPENREFERRAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "openreferral"
+OPENREFERRAL = Path(__file__).resolve().parents[1] / "fixtures" / "openreferral"
 BASE = "https://feed.example/api"
 TODAY = dt.date(2026, 11, 22)
 
