@@ -17,7 +17,7 @@ from hub.plugins import PluginHost, installed_entry_points, plugins_to_load
 from hub.staff import AuthError, PermissionDenied
 from hub.storage import StorageError
 
-CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore", "resident", "retention")
+CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore", "resident", "retention", "staff")
 USAGE_ERROR = 2
 
 
@@ -84,6 +84,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     erase_cmd = resident_sub.add_parser("erase", help="erase a resident from the core and every plugin")
     erase_cmd.add_argument("resident_id", type=int)
     erase_cmd.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    staff_cmd = sub.add_parser("staff", help="staff accounts: list, add, disable, enable, reset a password (site leads)")
+    staff_sub = staff_cmd.add_subparsers(dest="staff_action", required=True)
+    staff_sub.add_parser("list", help="every account with its role and whether it is active")
+    add_cmd = staff_sub.add_parser("add", help="add an account (asks for the password, or reads it from standard input)")
+    add_cmd.add_argument("username")
+    add_cmd.add_argument("--name", required=True, help="their name as colleagues know it")
+    add_cmd.add_argument("--role", choices=["staff", "site_lead", "admin"], default="staff")
+    add_cmd.add_argument("--password-stdin", action="store_true", help="read the password then the PIN, one a line, from standard input")
+    for action in ("disable", "enable"):
+        toggle = staff_sub.add_parser(action, help=f"{action} an account ({'ends its sessions' if action == 'disable' else 'lets it sign in again'})")
+        toggle.add_argument("username")
+    reset_cmd = staff_sub.add_parser("reset-password", help="set a new password and PIN for an account")
+    reset_cmd.add_argument("username")
+    reset_cmd.add_argument("--password-stdin", action="store_true", help="read the password then the PIN from standard input")
     retention_cmd = sub.add_parser("retention", help="list residents past the site's retention period (--apply erases them)")
     retention_cmd.add_argument("--apply", action="store_true", help="erase those listed (after a dry run)")
     retention_cmd.add_argument("--yes", action="store_true", help="confirm --apply")
@@ -108,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_core_database_command(hub, args)
     if args.command in ("resident", "retention"):
         return run_rights_command(hub, args)
+    if args.command == "staff":
+        return run_staff_command(hub, args)
     if args.command in plugin_commands:
         plugin, spec = plugin_commands[args.command]
         return run_plugin_command(hub, plugin, spec, args)
@@ -168,6 +184,82 @@ def run_core_database_command(hub, args: argparse.Namespace) -> int:
         return 0
     except StorageError as exc:
         print(f"hub {args.command}: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    finally:
+        hub.close()
+
+
+def _read_secrets(from_stdin: bool) -> tuple[str, str]:
+    """A new password and PIN: typed twice at a terminal, or two lines on standard input."""
+    if from_stdin:
+        lines = sys.stdin.read().splitlines()
+        return (lines[0] if lines else ""), (lines[1] if len(lines) > 1 else "")
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise accounts_error("password", "give it on standard input with --password-stdin")
+    password = getpass.getpass("New password (8 or more characters): ")
+    if getpass.getpass("Again: ") != password:
+        raise accounts_error("password", "the two passwords differ")
+    pin = getpass.getpass("Quick-unlock PIN (4 to 8 digits, or empty): ")
+    return password, pin
+
+
+def accounts_error(field: str, message: str):
+    from hub.staff import AccountError
+
+    return AccountError({field: message})
+
+
+def run_staff_command(hub, args: argparse.Namespace) -> int:
+    """Staff accounts from the command line: site leads only (HUB_STAFF/HUB_PASSWORD)."""
+    from hub import staff as accounts
+    from hub.storage import write_transaction
+
+    try:
+        hub.open_storage()
+        hub.sign_in_from_environment()
+        hub.require("staff.manage")
+        if args.staff_action == "list":
+            for row in hub.db.query("SELECT username, display_name, role, active FROM staff ORDER BY username"):
+                print(f"{row['username']:<20} {row['role']:<10} {'active' if row['active'] else 'disabled':<9} {row['display_name']}")
+            return 0
+        if args.staff_action == "add":
+            password, pin = _read_secrets(args.password_stdin)
+            accounts.create_account(hub.db, username=args.username, display_name=args.name, role=args.role,
+                                    password=password, pin=pin, created_by=hub.staff)
+            hub.log_event(None, f"staff:add:{args.username.lower()}")
+            print(f"hub staff: added {args.username.lower()} ({args.role}).")
+            return 0
+        rows = list(hub.db.query("SELECT id FROM staff WHERE username = ?", [args.username.strip().lower()]))
+        if not rows:
+            print(f"hub staff: no account called {args.username!r}.", file=sys.stderr)
+            return USAGE_ERROR
+        staff_id = rows[0]["id"]
+        if args.staff_action in ("disable", "enable"):
+            accounts.set_active(hub.db, hub.session, staff_id, args.staff_action == "enable")
+            hub.log_event(None, f"staff:{args.staff_action}:{args.username.lower()}")
+            print(f"hub staff: {args.username.lower()} {args.staff_action}d.")
+            return 0
+        password, pin = _read_secrets(args.password_stdin)
+        problem = accounts.check_password(password, args.username) or (accounts.check_pin(pin) if pin else None)
+        if problem:
+            raise accounts_error("password" if accounts.check_password(password, args.username) else "pin", problem)
+        hasher = accounts._hasher()
+        with write_transaction(hub.db):
+            hub.db.execute(
+                "UPDATE staff SET password_hash = ?, pin_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                [hasher.hash(password), hasher.hash(pin) if pin else None, staff_id],
+            )
+        hub.log_event(None, f"staff:reset-password:{args.username.lower()}")
+        print(f"hub staff: new password set for {args.username.lower()}; tell them in person.")
+        return 0
+    except accounts.AccountError as exc:
+        for field, message in exc.errors.items():
+            print(f"hub staff: {field}: {message}", file=sys.stderr)
+        return USAGE_ERROR
+    except (StorageError, PermissionDenied, AuthError) as exc:
+        print(f"hub staff: {exc} (set HUB_STAFF and HUB_PASSWORD to a site lead's account)", file=sys.stderr)
         return USAGE_ERROR
     finally:
         hub.close()

@@ -245,3 +245,40 @@ async def test_a_disabled_account_is_signed_out(hub_factory):
         app.check_idle_lock()
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen) and hub.session is None
+
+
+def test_site_lead_manages_staff_from_the_command_line(tmp_path, capsys, monkeypatch):
+    import io
+
+    from hub import cli
+    from hub.config import load_site_config
+    from hubtest import write_site
+
+    site = write_site(tmp_path)
+    hub = cli.build_hub(load_site_config(site))
+    hub.open_storage()
+    make(hub.db, username="lee.lead", role="site_lead", password="lead pass phrase")
+    hub.close()
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("new staff phrase\n4826\n"))
+    assert cli.main(["--site", str(site), "staff", "add", "ali.khan", "--name", "Ali Khan", "--password-stdin"]) == 2
+    assert "Only a admin or site lead" in capsys.readouterr().err  # a plain CLI user cannot add staff
+
+    monkeypatch.setenv("HUB_STAFF", "lee.lead")
+    monkeypatch.setenv("HUB_PASSWORD", "lead pass phrase")
+    monkeypatch.setattr("sys.stdin", io.StringIO("new staff phrase\n4826\n"))
+    assert cli.main(["--site", str(site), "staff", "add", "ali.khan", "--name", "Ali Khan", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli.main(["--site", str(site), "staff", "add", "bo.weak", "--name", "Bo", "--password-stdin"]) == 2
+    assert "password: Use at least 8 characters" in capsys.readouterr().err
+    assert cli.main(["--site", str(site), "staff", "disable", "ali.khan"]) == 0
+    assert cli.main(["--site", str(site), "staff", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "ali.khan" in listing and "disabled" in listing
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long phrase\n\n"))
+    assert cli.main(["--site", str(site), "staff", "reset-password", "ali.khan", "--password-stdin"]) == 0
+    assert cli.main(["--site", str(site), "staff", "enable", "ali.khan"]) == 0
+    hub = cli.build_hub(load_site_config(site))
+    hub.open_storage()
+    assert accounts.sign_in(hub.db, "ali.khan", "another long phrase").username == "ali.khan"
+    hub.close()

@@ -134,12 +134,14 @@ class CalculatorTab(Vertical):
                 yield Static("", id="calc-chart")
                 yield Static("", id="calc-explanation")
                 yield Static("", id="calc-warnings")
-                yield Label("Saved calculations for this resident (Enter reopens)", classes="calc-section")
-                saved = DataTable(id="calc-saved", cursor_type="row")
+                yield Label("Saved calculations for this resident, to compare (Enter reopens)", classes="calc-section")
+                saved = DataTable(id="calc-saved", cursor_type="row", zebra_stripes=True)
                 saved.add_column("Saved", key="saved", width=10)
-                saved.add_column("Name", key="label", width=24)
-                saved.add_column("Better off", key="better_off", width=12)
-                saved.add_column("By", key="by", width=12)
+                saved.add_column("Name", key="label", width=20)
+                saved.add_column("Job", key="job", width=14)
+                saved.add_column("Now", key="now", width=10)
+                saved.add_column("With job", key="with_job", width=10)
+                saved.add_column("Better off", key="better_off", width=10)
                 yield saved
         yield Static("Ctrl+S saves to the resident · Ctrl+D one-page summary (PDF) · Ctrl+R starts again", id="calc-status")
 
@@ -341,11 +343,14 @@ class CalculatorTab(Vertical):
         if resident_id is None:
             return
         for row in scenarios_for(self.hub.db, resident_id):
+            job = f"{row['hours']:g}h at £{row['hourly_wage']:.2f}" if row["hours"] is not None else "-"
             table.add_row(
                 f"{row['saved_at'][8:10]}/{row['saved_at'][5:7]}/{row['saved_at'][:4]}",
                 row["label"],
+                job,
+                money(row["net_now"]),
+                money(row["net_with_job"]),
                 money(row["better_off"]),
-                row["saved_by"],
                 key=str(row["id"]),
             )
 

@@ -58,13 +58,21 @@ def save_scenario(db, *, resident_id: int, label: str, data: dict, result: dict,
 
 
 def scenarios_for(db, resident_id: int) -> list[dict[str, Any]]:
-    return list(
-        db.query(
-            "select id, label, tax_year, better_off, saved_at, saved_by from calc_scenarios "
-            "where resident_id = ? order by saved_at desc, id desc",
-            [resident_id],
-        )
-    )
+    """A resident's saved calculations, newest first, with the figures to compare them by."""
+    rows = []
+    for row in db.query(
+        "select id, label, tax_year, better_off, saved_at, saved_by, input_json, result_json from calc_scenarios "
+        "where resident_id = ? order by saved_at desc, id desc",
+        [resident_id],
+    ):
+        data, result = json.loads(row.pop("input_json")), json.loads(row.pop("result_json"))
+        job = data.get("job") or {}
+        row["hours"] = job.get("hours_per_week")
+        row["hourly_wage"] = job.get("hourly_wage")
+        row["net_now"] = result["now"]["net_income"]
+        row["net_with_job"] = (result.get("with_job") or {}).get("net_income")
+        rows.append(row)
+    return rows
 
 
 def load_scenario(db, scenario_id: int) -> tuple[dict, dict]:

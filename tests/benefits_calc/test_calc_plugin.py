@@ -189,8 +189,10 @@ async def test_tab_calculates_saves_reopens_and_prints(hub_factory, tmp_path):
 
         tab.query_one("#calc-hours", Input).value = "lots"
         await pilot.pause()
+        await pilot.pause()  # recalculation runs once per burst of changes, after the next refresh
         assert "Hours a week" in tab.query_one("#field-hours").error
         tab.query_one("#calc-hours", Input).value = "20"
+        await pilot.pause()
         await pilot.pause()
         assert tab.query_one("#field-hours").error == ""
 
@@ -206,6 +208,9 @@ async def test_tab_calculates_saves_reopens_and_prints(hub_factory, tmp_path):
         assert tab.query_one("#calc-rent", Input).value == "0"
         table = tab.query_one("#calc-saved", DataTable)
         assert table.row_count == 1
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[1] == "Warehouse 20h" and row[2] == "20h at £12.71"
+        assert row[5] == f"£{saved['better_off']:,.2f}"  # saved figures side by side, to compare
         table.focus()
         await pilot.press("enter")
         await pilot.pause()
