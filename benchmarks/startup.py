@@ -94,7 +94,7 @@ def main() -> None:
     print(f"python {platform.python_version()}; runs per case: {args.runs} (interleaved, fresh process each)")
     print(f"{'case':<28}{'median ms':>10}{'min ms':>10}{'max ms':>10}")
     print(f"{'bare Textual app':<28}{med_bare * 1000:>10.0f}{min(bare) * 1000:>10.0f}{max(bare) * 1000:>10.0f}")
-    print(f"{"hub, demo, all plugins":<28}{med_hub * 1000:>10.0f}{min(hub) * 1000:>10.0f}{max(hub) * 1000:>10.0f}")
+    print(f"{'hub, demo, all plugins':<28}{med_hub * 1000:>10.0f}{min(hub) * 1000:>10.0f}{max(hub) * 1000:>10.0f}")
     ratio = med_hub / med_bare
     print(f"ratio hub/bare (medians): {ratio:.2f}x  (target <= 1.60x: {'met' if ratio <= 1.6 else 'NOT met'})")
 
