@@ -29,9 +29,10 @@ def build_hub(config: SiteConfig, extra_plugins: Sequence[object] = ()):
     return Hub(config, host)
 
 
-def _base_parser() -> argparse.ArgumentParser:
+def _base_parser(add_help: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hub",
+        add_help=add_help,
         description="Drop-in Hub: the kiosk app for community drop-in hubs. With no command, opens the hub.",
     )
     parser.add_argument("--site", metavar="FILE", help="the site file (default: $HUB_SITE, else config/demo.toml)")
@@ -41,7 +42,7 @@ def _base_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    pre = _base_parser()
+    pre = _base_parser(add_help=False)  # only finds --site; the full parser below does --help
     pre.add_argument("rest", nargs=argparse.REMAINDER)
     known, _ = pre.parse_known_args(argv)
     command = next((arg for arg in known.rest if not arg.startswith("-")), None)

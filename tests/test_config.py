@@ -146,3 +146,16 @@ def test_tui_refuses_a_broken_site_file_with_the_same_message(tmp_path):
     assert result.returncode == 2
     assert f"{site}: hub.them: unknown key (did you mean 'theme'?)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_hub_help_lists_core_and_plugin_commands(capsys):
+    import pytest as _pytest
+
+    from hub import cli
+
+    with _pytest.raises(SystemExit) as exited:
+        cli.main(["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("plugins", "check-config", "backup", "staff", "calc", "directory", "passport", "bonus", "report"):
+        assert command in out
