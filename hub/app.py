@@ -321,6 +321,19 @@ class HubApp(App[int]):
         if minutes and not self.locked and time.monotonic() - self.last_activity >= minutes * 60:
             self.action_lock()
 
+    def action_staff_accounts(self) -> None:
+        from hub.screens.auth import StaffAccountsScreen
+        from hub.staff import PermissionDenied
+
+        if self.locked or not self.storage_ready:
+            return
+        try:
+            self.hub.require("staff.manage")
+        except PermissionDenied as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.push_screen(StaffAccountsScreen(self.hub))
+
     def action_command_palette(self) -> None:
         if not self.locked:
             super().action_command_palette()
@@ -534,6 +547,8 @@ class HubApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Privacy clear", "Clear the screen of personal data (F12)", self.action_privacy_clear)
         yield SystemCommand("Plugin status", "Which plugins are working, and why not (F10)", self.action_plugin_status)
+        if self.hub.session is not None and self.hub.session.can("staff.manage"):
+            yield SystemCommand("Staff accounts", "Add, disable or re-enable staff accounts (site leads)", self.action_staff_accounts)
         for result in self.hub.plugins.call_flat("register_palette_commands", hub=self.hub):
             command = result.value
             yield SystemCommand(command.title, command.help, _bind_action(command.action, self))

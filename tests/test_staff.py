@@ -282,3 +282,39 @@ def test_site_lead_manages_staff_from_the_command_line(tmp_path, capsys, monkeyp
     hub.open_storage()
     assert accounts.sign_in(hub.db, "ali.khan", "another long phrase").username == "ali.khan"
     hub.close()
+
+
+async def test_site_lead_adds_and_disables_staff_on_screen_and_staff_cannot(hub_factory):
+    from textual.widgets import DataTable
+
+    from hub.screens.auth import StaffAccountsScreen
+
+    hub = hub_factory(demo=True)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Staff accounts" in titles
+        app.action_staff_accounts()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StaffAccountsScreen)
+        for name, value in {"username": "new.person", "display_name": "New Person", "password": "their own long phrase", "pin": "5937"}.items():
+            screen.query_one(f"#new-{name}", Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: hub.db["staff"].count_where("username = 'new.person'") == 1)
+        assert accounts.sign_in(hub.db, "new.person", "their own long phrase").role == "staff"
+        table = screen.query_one("#staff-table", DataTable)
+        keys = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+        new_id = hub.db.execute("select id from staff where username = 'new.person'").fetchone()[0]
+        table.move_cursor(row=keys.index(str(new_id)))
+        screen.toggle()
+        assert hub.db.execute("select active from staff where id = ?", [new_id]).fetchone()[0] == 0
+        await pilot.press("escape")
+        await pilot.pause()
+
+        hub.session = Session(None, "kim", "Kim", "staff")
+        assert "Staff accounts" not in [c.title for c in app.get_system_commands(app.screen)]
+        app.action_staff_accounts()
+        await pilot.pause()
+        assert not isinstance(app.screen, StaffAccountsScreen)

@@ -7,7 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 from hub import staff as accounts
@@ -137,3 +137,94 @@ class LockScreen(AuthScreen):
     @on(Button.Pressed, "#switch-user")
     def switch(self) -> None:
         self.app.sign_out()
+
+
+class StaffAccountsScreen(ModalScreen[None]):
+    """Site leads: see every account, add one, disable or re-enable one."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="staff-accounts-close"),
+        Binding("ctrl+s", "add", "Add account", id="staff-accounts-add", priority=True),
+    ]
+    DEFAULT_CSS = """
+    StaffAccountsScreen { align: center middle; }
+    StaffAccountsScreen #staff-box { width: 90; height: auto; max-height: 95%; border: thick $primary; padding: 1 2; background: $surface; }
+    StaffAccountsScreen #staff-table { height: auto; max-height: 12; margin-bottom: 1; }
+    StaffAccountsScreen FormField .field-label { width: 16; }
+    StaffAccountsScreen FormField > .field-error { padding-left: 16; }
+    StaffAccountsScreen Input { background: $boost; }
+    """
+
+    def __init__(self, hub) -> None:
+        super().__init__()
+        self.hub = hub
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable, Select
+
+        with Vertical(id="staff-box"):
+            yield Label("Staff accounts", classes="auth-title")
+            table = DataTable(id="staff-table", cursor_type="row")
+            table.add_columns("Username", "Name", "Role", "State")
+            yield table
+            yield Button("Disable / enable the highlighted account", id="toggle-account")
+            yield Label("Add an account (they type their own password and PIN)", classes="auth-title")
+            yield FormField("Username", Input(id="new-username", compact=True), name="username")
+            yield FormField("Name", Input(id="new-display_name", compact=True), name="display_name")
+            yield FormField("Role", Select([(label.split(":")[0], key) for key, label in accounts.ROLES.items()], value="staff",
+                                           allow_blank=False, id="new-role", compact=True), name="role")
+            yield FormField("Password", Input(id="new-password", password=True, compact=True), name="password")
+            yield FormField("PIN", Input(id="new-pin", password=True, compact=True), name="pin")
+            yield Button("Add (Ctrl+S)", id="add-account", variant="primary")
+            yield Static("", classes="auth-message")
+
+    def on_mount(self) -> None:
+        self.refresh_table()
+
+    def refresh_table(self) -> None:
+        from textual.widgets import DataTable
+
+        table = self.query_one("#staff-table", DataTable)
+        table.clear()
+        for row in self.hub.db.query("SELECT id, username, display_name, role, active FROM staff ORDER BY username"):
+            table.add_row(row["username"], row["display_name"], row["role"], "active" if row["active"] else "disabled", key=str(row["id"]))
+
+    @on(Button.Pressed, "#add-account")
+    def action_add(self) -> None:
+        from textual.widgets import Select
+
+        try:
+            self.hub.require("staff.manage")
+        except accounts.PermissionDenied as exc:
+            self.query_one(".auth-message", Static).update(str(exc))
+            return
+        values = {name: self.query_one(f"#new-{name}", Input).value for name in ("username", "display_name", "password", "pin")}
+        role = str(self.query_one("#new-role", Select).value)
+        try:
+            accounts.create_account(self.hub.db, role=role, created_by=self.hub.staff, **values)
+        except accounts.AccountError as exc:
+            show_errors(self, exc.errors)
+            return
+        self.hub.log_event(None, f"staff:add:{values['username'].strip().lower()}")
+        for name in values:
+            self.query_one(f"#new-{name}", Input).value = ""
+        show_errors(self, {})
+        self.query_one(".auth-message", Static).update(f"Added {values['username'].strip().lower()}.")
+        self.refresh_table()
+
+    @on(Button.Pressed, "#toggle-account")
+    def toggle(self) -> None:
+        from textual.widgets import DataTable
+
+        table = self.query_one("#staff-table", DataTable)
+        if not table.row_count:
+            return
+        staff_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        active = self.hub.db.execute("SELECT active FROM staff WHERE id = ?", [staff_id]).fetchone()[0]
+        try:
+            accounts.set_active(self.hub.db, self.hub.session, staff_id, not active)
+        except accounts.PermissionDenied as exc:
+            self.query_one(".auth-message", Static).update(str(exc))
+            return
+        self.hub.log_event(None, f"staff:{'disable' if active else 'enable'}:{staff_id}")
+        self.refresh_table()
