@@ -19,8 +19,11 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.content import Content
 from textual.markup import escape
-from textual.widgets import Button, ContentSwitcher, DataTable, Footer, Label, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Label, Static
+
+from hub.screens.tables import DataTable
 
 import hub as hub_package
 from hub.context import Hub
@@ -41,7 +44,14 @@ class ResidentChanged(Message):
         super().__init__()
 
 
-class SiteHeader(Static):
+class PlainStatic(Static):
+    """A Static for text from people or files (names, error messages): shown as is, never as markup."""
+
+    def __init__(self, content: str = "", **kwargs) -> None:
+        super().__init__(content, markup=False, **kwargs)
+
+
+class SiteHeader(PlainStatic):
     """The site's name and who is signed in. A plain line: Textual's Header costs ~40 ms at startup."""
 
     DEFAULT_CSS = """
@@ -102,14 +112,15 @@ class ResidentBar(Static):
     resident_label: reactive[str] = reactive(EMPTY)
     problems: reactive[str] = reactive("")
 
-    def render(self) -> str:
-        return f"{self.resident_label}   {self.problems}" if self.problems else self.resident_label
+    def render(self) -> Content:
+        text = f"{self.resident_label}   {self.problems}" if self.problems else self.resident_label
+        return Content(text)  # a resident's name is text, not markup
 
     def watch_problems(self, problems: str) -> None:
         self.set_class(bool(problems), "-warning")
 
 
-class PluginErrorPanel(Static):
+class PluginErrorPanel(PlainStatic):
     """Shown in place of a tab whose plugin failed; names the plugin and the reason."""
 
     DEFAULT_CSS = """
@@ -129,7 +140,7 @@ class FatalScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="fatal"):
             yield Label("The hub cannot start", id="fatal-title")
-            yield Static(self.message, id="fatal-message")
+            yield PlainStatic(self.message, id="fatal-message")
             yield Static("Press Q to quit.", id="fatal-hint")
 
 

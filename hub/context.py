@@ -172,7 +172,6 @@ class Hub:
 
     def check_integrity(self) -> None:
         """A quick structural check at startup, so damage is found before anyone saves into it."""
-        import sqlite3
 
         try:
             result = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]

@@ -206,6 +206,7 @@ async def test_plugin_disabled_at_load_is_named_on_screen_and_in_status(hub_fact
         await pilot.pause()
         table = app.screen.query_one("#plugin-status-table", DataTable)
         row = table.get_row_at(0)
+        row = [str(cell) for cell in row]
         assert row[0] == "misspelt" and row[2] == "DISABLED" and "unknown hook" in row[3]
         await pilot.press("escape")
         await pilot.pause()
@@ -402,3 +403,40 @@ async def test_a_plugin_widget_that_raises_after_mounting_disables_only_that_plu
         await pilot.press("f3")
         await pilot.pause()
         assert built == [None]
+
+
+async def test_names_that_look_like_markup_are_shown_as_typed_on_every_tab(tmp_path):
+    """A resident, site or staff name with [/b] or [@click=...] in it must neither crash a screen nor act."""
+    import plugins.benefits_calc
+    import plugins.bonus
+    import plugins.journey
+    import plugins.passport
+    import plugins.signposting
+    from hub.residents import NewResident, add_contact, register_resident, validate_resident
+    from hub.staff import Session
+    from hubtest import make_hub
+
+    extra = [(name, module) for name, module in [
+        ("benefits_calc", plugins.benefits_calc), ("signposting", plugins.signposting), ("passport", plugins.passport),
+        ("bonus", plugins.bonus), ("journey", plugins.journey)]]
+    hub = make_hub(tmp_path, *extra)
+    hub.config.hub.site_name = "North [/b] side"
+    hub.session = Session(None, "t", "Tess [/] Lead", "site_lead")
+    hub.open_storage()
+    form = NewResident("Evil [/] [b]Name[/b] [@click=app.quit]x[/]", "[red]p", "01/01/1990", address="1 [/] St",
+                       engagement="agency_referral", referred_by="[/i]", status_at_registration="unemployed",
+                       consents={"record": True})
+    resident_id = register_resident(hub.db, validate_resident(form, []), form.consents, staff="[/]s", terminal="t")
+    add_contact(hub.db, resident_id, kind="phone", note="note [/] [b]x", contact_date="", staff="[/]s", terminal="t")
+    app = HubApp(hub)
+    async with app.run_test(size=(150, 45)) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"evil", "enter")
+        await pilot.pause()
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f1"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert app.is_running
+        assert hub.plugins.failed() == []
+        assert "Evil [/] [b]Name[/b]" in str(app.query_one(ResidentBar).render())
+    hub.close()

@@ -41,11 +41,11 @@ class SignInScreen(AuthScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="auth-box"):
-            yield Label(f"{self.hub.config.hub.site_name}: sign in", classes="auth-title")
+            yield Label(f"{self.hub.config.hub.site_name}: sign in", classes="auth-title", markup=False)
             yield FormField("Username", Input(id="sign-in-username", compact=True), name="username")
             yield FormField("Password", Input(id="sign-in-password", password=True, compact=True), name="password")
             yield Button("Sign in (Enter)", id="sign-in", variant="primary")
-            yield Static("", classes="auth-message")
+            yield Static("", classes="auth-message", markup=False)
             hint = "Demo site: sign in as demo.staff / northside-staff-demo (see the README)." if self.hub.config.hub.demo else ""
             yield Static(hint, classes="auth-hint")
 
@@ -85,7 +85,7 @@ class FirstLeadScreen(AuthScreen):
             yield FormField("Password", Input(id="lead-password", password=True, placeholder="8 or more characters", compact=True), name="password")
             yield FormField("Quick-unlock PIN", Input(id="lead-pin", password=True, placeholder="4 to 8 digits", compact=True), name="pin")
             yield Button("Create and sign in", id="create-lead", variant="primary")
-            yield Static("", classes="auth-message")
+            yield Static("", classes="auth-message", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#lead-username", Input).focus()
@@ -112,11 +112,11 @@ class LockScreen(AuthScreen):
         session = self.hub.session
         with Vertical(id="auth-box"):
             yield Label("Locked", classes="auth-title")
-            yield Static(f"Signed in: {session.display_name if session else 'nobody'}. Enter your PIN or password to carry on.")
+            yield Static(f"Signed in: {session.display_name if session else 'nobody'}. Enter your PIN or password to carry on.", markup=False)
             yield FormField("PIN or password", Input(id="unlock-secret", password=True, compact=True), name="secret")
             yield Button("Unlock (Enter)", id="unlock", variant="primary")
             yield Button("Someone else: sign in", id="switch-user")
-            yield Static("", classes="auth-message")
+            yield Static("", classes="auth-message", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#unlock-secret", Input).focus()
@@ -160,7 +160,9 @@ class StaffAccountsScreen(ModalScreen[None]):
         self.hub = hub
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import DataTable, Select
+        from textual.widgets import Select
+
+        from hub.screens.tables import DataTable
 
         with Vertical(id="staff-box"):
             yield Label("Staff accounts", classes="auth-title")
@@ -176,13 +178,13 @@ class StaffAccountsScreen(ModalScreen[None]):
             yield FormField("Password", Input(id="new-password", password=True, compact=True), name="password")
             yield FormField("PIN", Input(id="new-pin", password=True, compact=True), name="pin")
             yield Button("Add (Ctrl+S)", id="add-account", variant="primary")
-            yield Static("", classes="auth-message")
+            yield Static("", classes="auth-message", markup=False)
 
     def on_mount(self) -> None:
         self.refresh_table()
 
     def refresh_table(self) -> None:
-        from textual.widgets import DataTable
+        from hub.screens.tables import DataTable
 
         table = self.query_one("#staff-table", DataTable)
         table.clear()
@@ -214,7 +216,7 @@ class StaffAccountsScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#toggle-account")
     def toggle(self) -> None:
-        from textual.widgets import DataTable
+        from hub.screens.tables import DataTable
 
         table = self.query_one("#staff-table", DataTable)
         if not table.row_count:

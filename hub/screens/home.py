@@ -8,7 +8,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
+
+from hub.screens.tables import DataTable
 
 from hub import residents
 from hub.context import Hub
@@ -73,8 +75,8 @@ class HomePane(Horizontal):
             yield results
             yield Static("↓ to the list · Enter opens · Ctrl+N registers someone new", id="finder-hint")
         with Vertical(id="resident-card"):
-            yield Label("No resident open", id="card-title")
-            yield Static("Opening the site database…", id="card-details")
+            yield Label("No resident open", id="card-title", markup=False)
+            yield Static("Opening the site database…", id="card-details", markup=False)
             # The contact log is mounted when a resident is first opened, keeping startup short.
             # Links rather than Buttons: two Buttons cost ~30 ms of startup on a 2-core kiosk.
             yield CardLinks(self.CARD_LINKS_EMPTY, id="card-links")

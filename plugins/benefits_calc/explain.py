@@ -237,7 +237,7 @@ def earnings_sentences(context: Context, scenarios: list) -> list[str]:
                 f"It is {gbp(allowance)} rather than {gbp(uc_rates.work_allowance_without_housing_monthly)} "
                 "because your Universal Credit includes help with housing costs."
                 if allowance == uc_rates.work_allowance_with_housing_monthly
-                else f"It is the higher amount because your Universal Credit has no help with housing costs."
+                else "It is the higher amount because your Universal Credit has no help with housing costs."
             )
             sentences.append(
                 f"The first {gbp(allowance)} a month of earnings after tax, National Insurance and pension "

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from plugins.benefits_calc.engine import InputError
 
 HEALTH_CHOICES = {
     "none": "No health condition affecting work",

@@ -13,7 +13,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from hub.screens.tables import DataTable
 
 from hub.app import ResidentChanged
 from hub.screens.forms import FormField, show_errors

@@ -16,7 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
-from textual.widgets import Button, ContentSwitcher, DataTable, Label, Static
+from textual.widgets import Button, ContentSwitcher, Label, Static
+
+from hub.screens.tables import DataTable
 
 from hub.app import ResidentChanged
 from hub.residents import display_name, get_resident, parse_date

@@ -14,7 +14,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
+
+from hub.screens.tables import DataTable
 
 from hub.app import ResidentChanged
 from hub.residents import ValidationError, display_name

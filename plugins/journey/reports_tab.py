@@ -13,7 +13,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Input, Static
+
+from hub.screens.tables import DataTable
 
 from hub.plugins import describe_error
 from hub.residents import parse_date

@@ -14,7 +14,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
+
+from hub.screens.tables import DataTable
 
 from hub.app import ResidentChanged
 from hub.staff import PermissionDenied

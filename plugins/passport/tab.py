@@ -15,7 +15,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Label, Static
+from textual.widgets import Button, Label, Static
+
+from hub.screens.tables import DataTable
 
 from hub.app import ResidentChanged
 from hub.residents import ValidationError

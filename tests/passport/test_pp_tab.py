@@ -119,7 +119,7 @@ async def test_add_correct_verify_export_and_withdraw_with_the_keyboard(hub_fact
         assert not isinstance(app.screen, VerifyScreen)
         latest = versions_of(hub.db, entry["id"])[-1]
         assert latest["verification_level"] == "document_seen" and latest["verified_by"] == "test.staff"
-        assert table.get_row_at(0)[2] == "Document"
+        assert str(table.get_row_at(0)[2]) == "Document"
         assert "Document seen (certificate) by test.staff" in text(tab.query_one("#pp-detail"))
 
         # -- export: the PDF works at once; signed JSON needs the site's key -------------------------
