@@ -211,8 +211,8 @@ class HubApp(App[int]):
                 continue
             key = TAB_KEYS[len(self.tabs)] if len(self.tabs) < len(TAB_KEYS) else None
             self.tabs[tab_id] = BuiltTab(spec, result.plugin, key)
-        for result in self.hub.plugins.call_flat("register_themes", hub=hub):
-            self.register_theme(result.value)
+        for theme in self.hub.themes():
+            self.register_theme(theme)
         if self.hub.theme_issue() is None:
             self.theme = hub.config.hub.theme
         self.title = hub.config.hub.site_name
@@ -388,10 +388,21 @@ class HubApp(App[int]):
         return self.query_one("#tabs", ContentSwitcher).current or HOME_TAB
 
     def focus_pane(self, pane_id: str) -> None:
-        """Keep the keyboard in the visible tab: focus its first field, or nothing."""
+        """Keep the keyboard in the visible tab: the tab's AUTO_FOCUS widget, else its first field.
+
+        Focus a tab has already taken inside itself is left alone.
+        """
         if self.active_tab != pane_id:
             return
         pane = self.query_one(f"#{pane_id}")
+        if self.focused is not None and pane in self.focused.ancestors:
+            return
+        for child in pane.children:
+            selector = getattr(child, "AUTO_FOCUS", None)
+            found = child.query(selector) if selector else None
+            if found:
+                found.first().focus(scroll_visible=False)
+                return
         from textual.containers import ScrollableContainer
 
         focusable = [w for w in pane.query("*") if w.focusable and not isinstance(w, ScrollableContainer)]

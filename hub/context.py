@@ -36,6 +36,7 @@ class Hub:
         self.terminal = config.hub.terminal_name or socket.gethostname()
         self._db: Database | None = None
         self._plugin_configs: dict[str, Any] = {}
+        self._themes: list | None = None
         self.current_resident_id: int | None = None
         self._resident_listeners: list[Callable[[int | None], None]] = []
         self.config_issues: list[ConfigIssue] = self._validate_plugin_configs()
@@ -113,11 +114,14 @@ class Hub:
         """The validated settings of a plugin (an instance of its config_schema), or None."""
         return self._plugin_configs.get(name)
 
+    def themes(self) -> list:
+        """The themes plugins add (the core's high-contrast one included); asked once per hub."""
+        if self._themes is None:
+            self._themes = [result.value for result in self.plugins.call_flat("register_themes", hub=self)]
+        return self._themes
+
     def theme_names(self) -> list[str]:
-        names = list(BUILTIN_THEMES)
-        for result in self.plugins.call_flat("register_themes", hub=self):
-            names.append(getattr(result.value, "name", str(result.value)))
-        return names
+        return list(BUILTIN_THEMES) + [getattr(theme, "name", str(theme)) for theme in self.themes()]
 
     def theme_issue(self) -> ConfigIssue | None:
         names = self.theme_names()

@@ -19,9 +19,9 @@ class FormField(Vertical):
     DEFAULT_CSS = """
     FormField { height: auto; margin: 0 0 1 0; }
     FormField > .field-row { height: auto; }
-    FormField .field-label { width: 26; color: $text-muted; }
+    FormField .field-label { width: 29; color: $text-muted; }
     FormField .field-row > Input, FormField .field-row > Select { width: 1fr; background: $boost; }
-    FormField > .field-error { color: $error; display: none; padding-left: 26; }
+    FormField > .field-error { color: $error; display: none; padding-left: 29; }
     FormField.-invalid > .field-error { display: block; }
     FormField.-invalid .field-label { color: $error; text-style: bold; }
     """

@@ -54,6 +54,9 @@ LEVEL_SHORT = {"self_declared": "Self", "staff_witnessed": "Witnessed", "documen
 class PassportTab(Vertical):
     """The work passport of the resident every tab is working on."""
 
+    AUTO_FOCUS = "#pp-timeline"
+    """The hub gives this widget the keyboard when staff open the tab."""
+
     DEFAULT_CSS = """
     PassportTab { height: 1fr; }
     PassportTab #pp-summary { height: auto; color: $foreground; text-style: bold; padding: 0 1; background: $boost; }
