@@ -19,7 +19,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 install: $(VENV)/.installed
 
+# Byte-compiled once, so each start reuses it (even where PYTHONDONTWRITEBYTECODE is set).
 run: install
+	@$(BIN)/python -m compileall -q hub plugins > /dev/null
 	$(BIN)/hub --site $(SITE)
 
 test: install

@@ -195,12 +195,13 @@ class HubApp(App[int]):
         ],
     ]
 
-    def __init__(self, hub: Hub, *, exit_on_ready: bool = False) -> None:
+    def __init__(self, hub: Hub, *, resume_gc_on_ready: bool = False) -> None:
         super().__init__()
         self.hub = hub
         self.fatal_message: str | None = None
         self.storage_ready = False
-        self.exit_on_ready = exit_on_ready
+        self.resume_gc_on_ready = resume_gc_on_ready
+        """Turn the garbage collector back on after the first frame (``hub.cli.main`` turns it off)."""
         self.animation_level = "none"
         self.tabs: dict[str, BuiltTab] = {}
         for index, result in enumerate(self.hub.plugins.call_flat("register_tabs", hub=hub)):
@@ -241,9 +242,10 @@ class HubApp(App[int]):
     def on_ready(self) -> None:
         """First frame is up: only now open the database, so its imports do not compete with it."""
         self.log.info(f"hub first frame in {(time.perf_counter() - hub_package.START_TIME) * 1000:.0f} ms")
-        if self.exit_on_ready:
-            self.exit(0)
-            return
+        if self.resume_gc_on_ready:
+            import gc
+
+            gc.enable()
         self.open_storage()
 
     @work(thread=True, exclusive=True, group="storage", exit_on_error=False)

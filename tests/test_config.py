@@ -159,3 +159,22 @@ def test_hub_help_lists_core_and_plugin_commands(capsys):
     out = capsys.readouterr().out
     for command in ("plugins", "check-config", "backup", "staff", "calc", "directory", "passport", "bonus", "report"):
         assert command in out
+
+
+def test_commands_leave_garbage_collection_on(tmp_path, capsys):
+    """main() turns the collector off while starting; every command must find it on again."""
+    import gc
+
+    from hub import cli
+
+    site = tmp_path / "site.toml"
+    site.write_text('[hub]\nsite_name = "X"\nplugins = []\ndata_dir = "data"\n')
+    seen = []
+    original = cli.list_plugins
+    cli.list_plugins = lambda hub, as_json: seen.append(gc.isenabled()) or original(hub, as_json=as_json)
+    try:
+        assert cli.main(["--site", str(site), "plugins", "--json"]) == 0
+    finally:
+        cli.list_plugins = original
+    assert seen == [True]
+    assert gc.isenabled()
