@@ -14,7 +14,7 @@ import sys
 from typing import Sequence
 
 from hub.config import ConfigError, ConfigIssue, SiteConfig, load_site_config, resolve_site_path
-from hub.plugins import PluginHost, installed_entry_points, plugins_to_load
+from hub.plugins import PluginHost, installed_entry_points, is_builtin, plugins_to_load
 from hub.staff import AuthError, PermissionDenied
 from hub.storage import StorageError
 
@@ -389,7 +389,7 @@ def list_plugins(hub, *, as_json: bool) -> int:
                 "name": name,
                 "version": getattr(dist, "version", None),
                 "enabled": False,
-                "builtin": getattr(dist, "name", None) == "drop-in-hub",
+                "builtin": is_builtin(entry_point),
                 "hooks": [],
                 "error": None,
                 "note": "installed but not enabled in the site config (or HUB_LOAD_PLUGINS)",

@@ -24,8 +24,8 @@ def modules_after(statement: str) -> set[str]:
     [
         ("import hub", {"textual", "sqlite_utils", "httpx"}),
         ("import hub.config, hub.plugins, hub.context, hub.residents", {"textual", "sqlite_utils", "httpx"}),
-        ("from hub.plugins import PluginHost; PluginHost.load(['benefits_calc', 'signposting', 'passport', 'bonus'])",
-         {"textual", "sqlite_utils", "httpx"}),
+        ("from hub.plugins import PluginHost; PluginHost.load(['benefits_calc', 'signposting', 'passport', 'bonus', 'journey'])",
+         {"textual", "sqlite_utils", "httpx", "importlib.metadata", "email"}),
         ("import hub.app", {"sqlite_utils", "httpx"}),
     ],
 )

@@ -342,3 +342,107 @@ def test_every_hook_has_a_test():
     ]
     missing = [hook for hook in hook_names if not any(test == f"test_hook_{hook}" or test.startswith(f"test_hook_{hook}_") for test in tests)]
     assert missing == [], f"hooks without a test_hook_<name> test: {missing}"
+
+
+# -- finding entry points fast (hub.plugins.scan_entry_points) --------------------------------
+
+
+def test_scanning_entry_points_agrees_with_importlib_metadata():
+    """The kiosk's fast scan finds what importlib.metadata finds, in every group installed here."""
+    from importlib.metadata import distributions, entry_points
+
+    from hub.plugins import normalized_name, scan_entry_points
+
+    groups = {ep.group for dist in distributions() for ep in dist.entry_points}
+    assert {"hub", "console_scripts"} <= groups
+    for group in groups:
+        fast = scan_entry_points(group)
+        slow = {}
+        for ep in entry_points(group=group):
+            slow.setdefault(ep.name, ep)
+        assert set(fast) == set(slow), group
+        for name, ep in slow.items():
+            assert fast[name].value == ep.value
+            assert normalized_name(fast[name].dist.name) == normalized_name(ep.dist.name)
+            assert fast[name].dist.version == ep.dist.version
+
+
+def write_dist(folder, info_name, entry_points_text, metadata=None):
+    info = folder / info_name
+    info.mkdir(parents=True)
+    if entry_points_text is not None:
+        (info / "entry_points.txt").write_text(entry_points_text)
+    if metadata is not None:
+        (info / ("PKG-INFO" if info_name.endswith(".egg-info") else "METADATA")).write_text(metadata)
+
+
+def test_scan_reads_entry_points_files_as_importlib_metadata_does(tmp_path):
+    from hub.plugins import scan_entry_points
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_dist(first, "good_plugin-1.2.dist-info", "# a comment\n[console_scripts]\ngood = good:main\n\n[hub]\ngood = good_plugin.hooks [extra]\n")
+    write_dist(first, "Odd.Name.egg-info", "[hub]\n# another comment\nodd=odd_module:plugin.inner\n", metadata="Metadata-Version: 2.1\nName: Odd.Name\nVersion: 3.0\n\nVersion: not this\n")
+    write_dist(first, "no_entry_points-1.0.dist-info", None)
+    write_dist(second, "Good_Plugin-9.9.dist-info", "[hub]\ngood = shadowed:plugin\nlater = later_module\n")
+    write_dist(second, "other-1.0.dist-info", "[hub]\ngood = also_shadowed:plugin\n")
+    (second / "not-a-dist.txt").write_text("[hub]\nx = y\n")
+
+    path = [str(first), str(tmp_path / "missing"), str(tmp_path / "some.zip"), str(second)]
+    found = scan_entry_points("hub", path)
+    assert sorted(found) == ["good", "odd"]  # Good_Plugin 9.9 is the same project, shadowed; "later" with it
+    from importlib.metadata import distributions
+
+    oracle = {}
+    seen = set()
+    for dist in distributions(path=path):
+        if dist._normalized_name in seen:
+            continue
+        seen.add(dist._normalized_name)
+        for ep in dist.entry_points.select(group="hub"):
+            oracle.setdefault(ep.name, ep.value)
+    assert {name: ep.value for name, ep in found.items()} == oracle
+    assert found["good"].value == "good_plugin.hooks [extra]"
+    assert (found["good"].dist.name, found["good"].dist.version) == ("good_plugin", "1.2")
+    assert (found["odd"].value, found["odd"].dist.version) == ("odd_module:plugin.inner", "3.0")
+
+
+def test_a_found_entry_point_loads_module_attributes(tmp_path, monkeypatch):
+    from hub.plugins import FoundDistribution, FoundEntryPoint
+
+    package = tmp_path / "scanned_plugin_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("class plugin:\n    class inner:\n        pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    dist = FoundDistribution("x", "1")
+    import scanned_plugin_pkg
+
+    assert FoundEntryPoint("a", "scanned_plugin_pkg", "hub", dist).load() is scanned_plugin_pkg
+    assert FoundEntryPoint("b", "scanned_plugin_pkg:plugin.inner [extra]", "hub", dist).load() is scanned_plugin_pkg.plugin.inner
+
+
+def test_a_plugin_the_scan_cannot_see_is_still_found_through_importlib_metadata(monkeypatch):
+    """A plugin installed some unusual way (here: a custom finder) is found by the fallback."""
+    import sys
+    from importlib.metadata import Distribution, DistributionFinder
+
+    from hub.plugins import installed_entry_points
+
+    class InMemory(Distribution):
+        def read_text(self, filename):
+            return {"entry_points.txt": "[hub]\nin_memory = json\n", "METADATA": "Name: in-memory\nVersion: 1.0\n"}.get(filename)
+
+        def locate_file(self, path):
+            return path
+
+    class Finder(DistributionFinder):
+        def find_spec(self, *args, **kwargs):
+            return None
+
+        def find_distributions(self, context=DistributionFinder.Context()):
+            return [InMemory()] if context.name in (None, "in-memory") else []
+
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, Finder()])
+    found = installed_entry_points(wanted=["benefits_calc", "in_memory"])
+    assert found["in_memory"].load() is json
+    assert "benefits_calc" in found
+    assert "in_memory" not in installed_entry_points(wanted=["benefits_calc"])  # the fast path alone

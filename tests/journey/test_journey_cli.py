@@ -34,7 +34,7 @@ def run(seeded, monkeypatch, capsys):
     # Sign-in is not what these tests are about: a cheap argon2 profile keeps them quick on a shared machine.
     monkeypatch.setattr(hub.staff, "_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     real = hub_plugins.installed_entry_points
-    monkeypatch.setattr(hub_plugins, "installed_entry_points", lambda: {**real(), "journey": JourneyEntryPoint()})
+    monkeypatch.setattr(hub_plugins, "installed_entry_points", lambda wanted=None: {**real(), "journey": JourneyEntryPoint()})
     create_account(seeded.hub.db, username="lee.lead", display_name="Lee Lead", role="site_lead", password=PASSWORD,
                    created_by="test")
     create_account(seeded.hub.db, username="sam.staff", display_name="Sam Staff", role="staff", password=PASSWORD,
@@ -136,7 +136,7 @@ def test_check_config_reads_the_journey_settings(monkeypatch, tmp_path, capsys):
     from pathlib import Path
 
     real = hub_plugins.installed_entry_points
-    monkeypatch.setattr(hub_plugins, "installed_entry_points", lambda: {**real(), "journey": JourneyEntryPoint()})
+    monkeypatch.setattr(hub_plugins, "installed_entry_points", lambda wanted=None: {**real(), "journey": JourneyEntryPoint()})
     demo = (Path(__file__).resolve().parents[2] / "config" / "demo.toml").read_text()
     site = tmp_path / "site.toml"
     assert "journey" in demo and "[plugins.journey]" in demo  # the demo site ships with the journey plugin
