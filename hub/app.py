@@ -23,8 +23,6 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Button, ContentSwitcher, Footer, Label, Static
 
-from hub.screens.tables import DataTable
-
 import hub as hub_package
 from hub.context import Hub
 from hub.plugins import describe_error
@@ -131,6 +129,12 @@ class PluginErrorPanel(PlainStatic):
 class FatalScreen(Screen):
     """The hub cannot run (e.g. the database is damaged): say why and how to fix it."""
 
+    DEFAULT_CSS = """
+    #fatal { align: center middle; padding: 2 4; }
+    #fatal-title { text-style: bold; color: $error; margin-bottom: 1; }
+    #fatal-message { border: round $error; padding: 1 2; height: auto; }
+    #fatal-hint { margin-top: 1; color: $text-muted; }
+    """
     BINDINGS = [Binding("q,escape,enter", "app.quit", "Quit", id="fatal-quit")]
 
     def __init__(self, message: str) -> None:
@@ -147,6 +151,10 @@ class FatalScreen(Screen):
 class PluginStatusScreen(ModalScreen[None]):
     """Every plugin, whether it is working, and why not."""
 
+    DEFAULT_CSS = """
+    #plugin-status-dialog { width: 100; max-width: 95%; height: auto; max-height: 90%; border: thick $warning; background: $surface; padding: 1 2; }
+    #plugin-status-table { height: auto; max-height: 20; margin-bottom: 1; }
+    """
     BINDINGS = [Binding("escape,f10", "dismiss", "Close", id="close-plugin-status")]
 
     def __init__(self, hub: Hub) -> None:
@@ -154,6 +162,8 @@ class PluginStatusScreen(ModalScreen[None]):
         self.hub = hub
 
     def compose(self) -> ComposeResult:
+        from hub.screens.tables import DataTable
+
         with Vertical(id="plugin-status-dialog"):
             yield Label("Plugins on this hub", classes="dialog-title")
             table = DataTable(id="plugin-status-table", cursor_type="row", zebra_stripes=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import logging
 import sys
 from typing import Sequence
@@ -396,6 +395,8 @@ def list_plugins(hub, *, as_json: bool) -> int:
             }
         )
     if as_json:
+        import json
+
         print(json.dumps(rows, indent=2))
         return 0
     for row in rows:

@@ -18,8 +18,20 @@ from hub.screens.forms import FormField, show_errors, text_input
 from hub.storage import DB_ERRORS, StorageError, explain_sqlite_error
 
 
+CONSENTS_CSS = """
+.consent-title { color: $text-muted; margin-bottom: 0; }
+.consents { height: auto; }
+.consents .field-error { color: $error; }
+"""
+
+
 class RegisterResidentScreen(ModalScreen[int | None]):
     """Register a new resident: details, how they came to us, status and consent."""
+
+    DEFAULT_CSS = CONSENTS_CSS + """
+    #register-fields { height: 1fr; }
+    #area-note { color: $text-muted; height: auto; margin: -1 0 1 29; }
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save-resident", priority=True),
@@ -139,6 +151,10 @@ class RegisterResidentScreen(ModalScreen[int | None]):
 
 class AddContactScreen(ModalScreen[int | None]):
     """Log a contact with the current resident: when, what kind, and a short note."""
+
+    DEFAULT_CSS = """
+    #input-note { height: 6; }
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save-contact", priority=True),
