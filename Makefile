@@ -27,7 +27,7 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 	# The signposting tutorial's example plugin, installed as a third party would, with its own tests.
-	$(BIN)/python -m pip install --quiet --no-deps -e examples/hub-signposting-example
+	$(BIN)/python -m pip install --quiet --no-deps -e examples/hub-signposting-example --config-settings editable_mode=compat
 	cd examples/hub-signposting-example && ../../$(BIN)/python -m pytest -q
 
 # Forget the demo site's data, so the next `make run` seeds it afresh.

@@ -205,13 +205,13 @@ class HubApp(App[int]):
         ],
     ]
 
-    def __init__(self, hub: Hub, *, resume_gc_on_ready: bool = False) -> None:
+    def __init__(self, hub: Hub, *, resume_gc: bool = False) -> None:
         super().__init__()
         self.hub = hub
         self.fatal_message: str | None = None
         self.storage_ready = False
-        self.resume_gc_on_ready = resume_gc_on_ready
-        """Turn the garbage collector back on after the first frame (``hub.cli.main`` turns it off)."""
+        self.resume_gc = resume_gc
+        """Turn the garbage collector back on once the database is open (``hub.cli.main`` turns it off)."""
         self.animation_level = "none"
         self.tabs: dict[str, BuiltTab] = {}
         for index, result in enumerate(self.hub.plugins.call_flat("register_tabs", hub=hub)):
@@ -252,15 +252,15 @@ class HubApp(App[int]):
     def on_ready(self) -> None:
         """First frame is up: only now open the database, so its imports do not compete with it."""
         self.log.info(f"hub first frame in {(time.perf_counter() - hub_package.START_TIME) * 1000:.0f} ms")
-        if self.resume_gc_on_ready:
-            import gc
-
-            gc.enable()
         self.open_storage()
 
     @work(thread=True, exclusive=True, group="storage", exit_on_error=False)
     def open_storage(self) -> None:
-        """Open the database and migrate it off the UI thread, so the first frame is not kept waiting."""
+        """Open the database and migrate it off the UI thread, so the first frame is not kept waiting.
+
+        Its imports (sqlite-utils, the plugins' stores) make long-lived objects too, so the
+        collector stays off until it is done.
+        """
         try:
             self.hub.open_storage()
         except StorageError as exc:
@@ -269,6 +269,11 @@ class HubApp(App[int]):
         except Exception as exc:  # anything else from the core is a bug: still no traceback on the kiosk
             self.call_from_thread(self.show_fatal, f"Unexpected error opening the site: {describe_error(exc)}")
             return
+        finally:
+            if self.resume_gc:
+                import gc
+
+                gc.enable()
         self.call_from_thread(self.storage_opened)
 
     def header_text(self) -> str:

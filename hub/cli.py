@@ -42,7 +42,8 @@ def _base_parser(add_help: bool = True) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     # Starting the kiosk makes ~100k objects that live as long as it does; the cyclic garbage
     # collector would walk them all several times before the first frame (~30 ms on a 2-core
-    # kiosk). It stays off until the first frame (HubApp.on_ready) or until a command starts.
+    # kiosk). It stays off until the kiosk's database is open (HubApp.open_storage) or until a
+    # command starts.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -360,13 +361,13 @@ def restore(hub, backup_file, *, confirmed: bool) -> int:
 
 
 def run_app(hub, *, resume_gc: bool = False) -> int:
-    """Open the kiosk; ``resume_gc`` turns the garbage collector back on once the first frame is up."""
+    """Open the kiosk; ``resume_gc`` turns the garbage collector back on once the database is open."""
     from hub.app import HubApp
 
     problem = hub.theme_issue()
     if problem:
         print(f"hub: warning: {problem}; using the default theme", file=sys.stderr)
-    app = HubApp(hub, resume_gc_on_ready=resume_gc)
+    app = HubApp(hub, resume_gc=resume_gc)
     app.run()
     if app.fatal_message:
         print(app.fatal_message, file=sys.stderr)

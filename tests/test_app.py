@@ -442,11 +442,11 @@ async def test_names_that_look_like_markup_are_shown_as_typed_on_every_tab(tmp_p
     hub.close()
 
 
-async def test_garbage_collection_resumes_after_the_first_frame(hub_factory):
+async def test_garbage_collection_resumes_once_the_database_is_open(hub_factory):
     """`hub` starts with the collector off (faster start); the kiosk must turn it back on."""
     import gc
 
-    app = HubApp(hub_factory(), resume_gc_on_ready=True)
+    app = HubApp(hub_factory(), resume_gc=True)
     gc.disable()
     try:
         async with app.run_test(size=SIZE) as pilot:
