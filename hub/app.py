@@ -580,6 +580,12 @@ class HubApp(App[int]):
         self.switch_to(HOME_TAB)
         self.focus_pane(HOME_TAB)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Toasts are plain text, always: they quote names, feed text and error messages, and a
+        ``[/b]`` in any of those would otherwise stop the kiosk (``markup`` is ignored)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     # -- command palette -------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen):

@@ -454,3 +454,16 @@ async def test_garbage_collection_resumes_once_the_database_is_open(hub_factory)
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_notifications_quoting_markup_are_shown_as_typed(hub_factory):
+    """An error message or a feed's service name in a toast must not stop the kiosk or act as markup."""
+    app = HubApp(hub_factory())
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        text = "Could not refer to Help [/b] Centre [@click=app.quit]here[/]"
+        app.query_one("#home-pane").notify(text, severity="error")  # a widget's notify, as plugins call it
+        await pilot.pause()
+        assert app.is_running
+        assert [n.message for n in app._notifications] == [text]
+        assert not any(n.markup for n in app._notifications)
