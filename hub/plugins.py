@@ -80,9 +80,9 @@ class FoundEntryPoint:
     def load(self) -> Any:
         import importlib
 
-        module_name, _, attributes = self.value.partition(":")
+        module_name, _, attributes = self.value.split("[")[0].partition(":")  # "[extras]" are pip's business
         target = importlib.import_module(module_name.strip())
-        for attribute in filter(None, attributes.split("[")[0].strip().split(".")):
+        for attribute in filter(None, attributes.strip().split(".")):
             target = getattr(target, attribute)
         return target
 

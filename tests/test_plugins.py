@@ -417,6 +417,7 @@ def test_a_found_entry_point_loads_module_attributes(tmp_path, monkeypatch):
     import scanned_plugin_pkg
 
     assert FoundEntryPoint("a", "scanned_plugin_pkg", "hub", dist).load() is scanned_plugin_pkg
+    assert FoundEntryPoint("a", "scanned_plugin_pkg [extra]", "hub", dist).load() is scanned_plugin_pkg
     assert FoundEntryPoint("b", "scanned_plugin_pkg:plugin.inner [extra]", "hub", dist).load() is scanned_plugin_pkg.plugin.inner
 
 

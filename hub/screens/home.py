@@ -154,8 +154,10 @@ class HomePane(Horizontal):
             table.focus()
 
     def on_key(self, event) -> None:
+        if event.key != "down" or not self.query_one("#resident-search", Input).has_focus:
+            return
         table = self.results()
-        if event.key == "down" and table is not None and self.query_one("#resident-search", Input).has_focus:
+        if table is not None:
             table.focus()
             event.stop()
 

@@ -18,17 +18,13 @@ from hub.screens.forms import FormField, show_errors, text_input
 from hub.storage import DB_ERRORS, StorageError, explain_sqlite_error
 
 
-CONSENTS_CSS = """
-.consent-title { color: $text-muted; margin-bottom: 0; }
-.consents { height: auto; }
-.consents .field-error { color: $error; }
-"""
-
-
 class RegisterResidentScreen(ModalScreen[int | None]):
     """Register a new resident: details, how they came to us, status and consent."""
 
-    DEFAULT_CSS = CONSENTS_CSS + """
+    DEFAULT_CSS = """
+    .consent-title { color: $text-muted; margin-bottom: 0; }
+    .consents { height: auto; }
+    .consents .field-error { color: $error; }
     #register-fields { height: 1fr; }
     #area-note { color: $text-muted; height: auto; margin: -1 0 1 29; }
     """
