@@ -287,7 +287,7 @@ class HubApp(App[int]):
         """True while a sign-in or lock screen is up: nothing else may open over it."""
         from hub.screens.auth import AuthScreen
 
-        return isinstance(self.screen, AuthScreen)
+        return bool(self.screen_stack) and isinstance(self.screen, AuthScreen)
 
     def ask_for_sign_in(self) -> None:
         from hub.screens.auth import FirstLeadScreen, SignInScreen
@@ -340,8 +340,8 @@ class HubApp(App[int]):
         """Lock after the site's idle time; sign out an account that was disabled meanwhile."""
         from hub.staff import is_still_active
 
-        if not self.storage_ready or self.hub.session is None:
-            return
+        if not self.storage_ready or self.hub.session is None or not self.screen_stack:
+            return  # not started, nobody signed in, or shutting down (the timer can fire as the app exits)
         if not is_still_active(self.hub.db, self.hub.session):
             self.sign_out()
             return
@@ -421,8 +421,14 @@ class HubApp(App[int]):
                 found.first().focus(scroll_visible=False)
                 return
         from textual.containers import ScrollableContainer
+        from textual.scroll_view import ScrollView
 
-        focusable = [w for w in pane.query("*") if w.focusable and not isinstance(w, ScrollableContainer)]
+        # Scrolling containers take focus too; skip them, but not the widgets built on them
+        # (in Textual 8 an Input, a DataTable and a TextArea are ScrollableContainers).
+        focusable = [
+            w for w in pane.query("*")
+            if w.focusable and (not isinstance(w, ScrollableContainer) or isinstance(w, ScrollView))
+        ]
         if focusable:
             focusable[0].focus(scroll_visible=False)
         else:
@@ -540,13 +546,17 @@ class HubApp(App[int]):
 
     def select_resident(self, resident_id: int | None) -> None:
         """Make one resident the subject of every tab, and tell the built tabs."""
-        from hub.residents import display_name
-
         try:
             self.hub.select_resident(resident_id)
         except StorageError as exc:
             self.notify(str(exc), severity="error", title="Could not open the record")
             return
+        self.resident_details_changed(resident_id)
+
+    def resident_details_changed(self, resident_id: int | None) -> None:
+        """Show the current resident's details in the bar again and tell every built tab."""
+        from hub.residents import display_name
+
         bar = self.query_one(ResidentBar)
         resident = self.hub.current_resident() if resident_id is not None else None
         if resident:

@@ -50,6 +50,8 @@ def seed_residents(db: "Database", area: list[str], today: date | None = None) -
         # Demo people signed up about three months ago, so bonus checks and reports have a history.
         db.execute("UPDATE residents SET registered_at = ? WHERE id = ?", [registered_at, resident_id])
         db.execute("UPDATE consents SET recorded_at = ? WHERE resident_id = ?", [registered_at, resident_id])
+        db.execute("UPDATE resident_addresses SET from_date = ?, recorded_at = ? WHERE resident_id = ?",
+                   [registered_at[:10], registered_at, resident_id])
         ids.append(resident_id)
         for kind, note, days_ago in DEMO_CONTACTS.get(index, []):
             when = (today - timedelta(days=days_ago)).strftime("%d/%m/%Y")

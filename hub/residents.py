@@ -124,8 +124,34 @@ def validate_resident(form: NewResident, area: list[str], today: date | None = N
     """Return a clean row for ``residents`` or raise ValidationError naming every bad field."""
     today = today or date.today()
     errors: dict[str, str] = {}
-    row: dict[str, Any] = {}
+    row = _validate_details(form, area, today, errors)
 
+    if form.engagement not in ENGAGEMENT_KINDS:
+        errors["engagement"] = "Choose how the resident came to us."
+    row["engagement"] = form.engagement or None
+    referred_by = clean_text(form.referred_by, limit=120)
+    if form.engagement == "agency_referral" and not referred_by:
+        errors["referred_by"] = "Name the agency that referred them."
+    row["referred_by"] = referred_by or ("Jobcentre Plus" if form.engagement == "jobcentre_referral" else None)
+
+    if form.status_at_registration not in STATUSES:
+        errors["status_at_registration"] = "Choose their work status today."
+    row["status_at_registration"] = form.status_at_registration or None
+
+    unknown = set(form.consents) - set(CONSENT_PURPOSES)
+    if unknown:
+        errors["consents"] = f"Unknown consent purpose: {', '.join(sorted(unknown))}."
+    elif not form.consents.get("record"):
+        errors["consents"] = "The resident must agree to us keeping their record before we can register them."
+
+    if errors:
+        raise ValidationError(errors)
+    return row
+
+
+def _validate_details(form: "NewResident | ResidentChanges", area: list[str], today: date, errors: dict[str, str]) -> dict[str, Any]:
+    """The personal details shared by registering and editing: a clean row, errors added per field."""
+    row: dict[str, Any] = {}
     row["name"] = clean_text(form.name, limit=120)
     if not row["name"]:
         errors["name"] = "Enter the resident's full name."
@@ -163,28 +189,135 @@ def validate_resident(form: NewResident, area: list[str], today: date | None = N
         errors["postcode"] = "Not a UK postcode, e.g. M40 7AB. Leave it empty if they have none."
     row["postcode"] = postcode
     row["in_area"] = 1 if postcode and in_area(postcode, area) else 0
+    return row
 
-    if form.engagement not in ENGAGEMENT_KINDS:
-        errors["engagement"] = "Choose how the resident came to us."
-    row["engagement"] = form.engagement or None
-    referred_by = clean_text(form.referred_by, limit=120)
-    if form.engagement == "agency_referral" and not referred_by:
-        errors["referred_by"] = "Name the agency that referred them."
-    row["referred_by"] = referred_by or ("Jobcentre Plus" if form.engagement == "jobcentre_referral" else None)
 
-    if form.status_at_registration not in STATUSES:
-        errors["status_at_registration"] = "Choose their work status today."
-    row["status_at_registration"] = form.status_at_registration or None
+# -- changing a resident's details (UK GDPR Article 16: rectification) ---------------------------
 
-    unknown = set(form.consents) - set(CONSENT_PURPOSES)
-    if unknown:
-        errors["consents"] = f"Unknown consent purpose: {', '.join(sorted(unknown))}."
-    elif not form.consents.get("record"):
-        errors["consents"] = "The resident must agree to us keeping their record before we can register them."
+DETAIL_FIELDS = ("name", "preferred_name", "date_of_birth", "phone", "email", "address", "postcode")
+"""What staff can change after registering someone. How they came to us and their status
+when registered are facts about that day, reported to funders: they are not edited."""
 
+ADDRESS_CHANGES = {
+    "moved": "They moved",
+    "correction": "Correcting a mistake",
+}
+"""Why an address changes: a move starts a new entry in the address history from the day
+they moved in; a correction rewrites the current entry (it was never their address)."""
+
+
+@dataclass
+class ResidentChanges:
+    """The edit form: a resident's details as staff leave them (raw text, prefilled from the record)."""
+
+    name: str = ""
+    preferred_name: str = ""
+    date_of_birth: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    postcode: str = ""
+    address_change: str = ""
+    """"moved" or "correction" (ADDRESS_CHANGES); asked only when the address or postcode changes."""
+    moved_on: str = ""
+    """The day they moved in, as typed; empty means today. Only for a move."""
+
+
+def changes_from(resident: dict[str, Any]) -> ResidentChanges:
+    """The edit form filled in from a resident's record."""
+    born = resident.get("date_of_birth")
+    return ResidentChanges(
+        name=resident.get("name") or "",
+        preferred_name=resident.get("preferred_name") or "",
+        date_of_birth=f"{born[8:10]}/{born[5:7]}/{born[0:4]}" if born else "",
+        phone=resident.get("phone") or "",
+        email=resident.get("email") or "",
+        address=resident.get("address") or "",
+        postcode=resident.get("postcode") or "",
+    )
+
+
+def update_resident(
+    db: "Database", resident_id: int, changes: ResidentChanges, *, area: list[str], staff: str, terminal: str,
+    today: date | None = None,
+) -> list[str]:
+    """Validate and save changes to a resident's details, all or nothing; returns the fields changed.
+
+    The access log records which fields changed (their names, never the values).
+    """
+    today = today or date.today()
+    resident = get_resident(db, resident_id)
+    if resident is None:
+        raise ValidationError({"name": f"There is no resident with id {resident_id}."})
+    if resident.get("erased_at"):
+        raise ValidationError({"name": "This resident's record was erased; it cannot be changed."})
+    errors: dict[str, str] = {}
+    row = _validate_details(changes, area, today, errors)
+    changed = [name for name in DETAIL_FIELDS if row[name] != resident.get(name)]
+    address_changed = ("address" in changed or "postcode" in changed) and "postcode" not in errors
+    current = current_address(db, resident_id)
+    moved_on = None
+    if address_changed:
+        if changes.address_change not in ADDRESS_CHANGES:
+            errors["address_change"] = "The address changed: say whether they moved or this corrects a mistake."
+        elif changes.address_change == "moved":
+            moved_on = parse_date(changes.moved_on) if changes.moved_on.strip() else today
+            since = date.fromisoformat(current["from_date"]) if current else None
+            if moved_on is None:
+                errors["moved_on"] = "Not a date: write it as day/month/year, e.g. 31/01/2026."
+            elif moved_on > today:
+                errors["moved_on"] = "The day they moved in is in the future: change the address once they have moved."
+            elif since is not None and moved_on <= since:
+                errors["moved_on"] = (
+                    f"Their current address is recorded from {since:%d/%m/%Y}: a move must be later "
+                    "(or choose 'Correcting a mistake')."
+                )
     if errors:
         raise ValidationError(errors)
-    return row
+    if not changed:
+        return []
+    stamp = now_iso()
+    address_row = {"address": row["address"], "postcode": row["postcode"], "in_area": row["in_area"]}
+    with write_transaction(db):
+        db["residents"].update(resident_id, {**{name: row[name] for name in DETAIL_FIELDS}, "in_area": row["in_area"], "updated_at": stamp})
+        if address_changed and (moved_on is not None or current is None):
+            start = moved_on or date.fromisoformat(resident["registered_at"][:10])
+            db["resident_addresses"].insert(
+                {"resident_id": resident_id, **address_row, "from_date": start.isoformat(), "recorded_at": stamp, "recorded_by": staff}
+            )
+        elif address_changed:
+            db["resident_addresses"].update(current["id"], {**address_row, "recorded_at": stamp, "recorded_by": staff})
+        log_access(db, staff=staff, terminal=terminal, resident_id=resident_id, action="edit:" + ",".join(changed))
+    return changed
+
+
+def current_address(db: "Database", resident_id: int) -> dict[str, Any] | None:
+    """The latest entry of a resident's address history."""
+    rows = list(db.query(
+        "select * from resident_addresses where resident_id = ? order by from_date desc, id desc limit 1", [resident_id]
+    ))
+    return rows[0] if rows else None
+
+
+def address_on(db: "Database", resident_id: int, day: date) -> dict[str, Any] | None:
+    """Where a resident lived on a day, from their address history (None before the first entry).
+
+    Rows have ``address``, ``postcode``, ``in_area`` (against the site's area when recorded)
+    and ``from_date``. Plugins use it for rules such as "lived in the area when the job started".
+    """
+    rows = list(db.query(
+        "select * from resident_addresses where resident_id = ? and from_date <= ? order by from_date desc, id desc limit 1",
+        [resident_id, day.isoformat()],
+    ))
+    return rows[0] if rows else None
+
+
+def address_history(db: "Database", resident_id: int) -> list[dict[str, Any]]:
+    """Every address a resident has had while known to the hub, oldest first."""
+    return list(db.query(
+        "select address, postcode, in_area, from_date, recorded_at, recorded_by from resident_addresses "
+        "where resident_id = ? order by from_date, id", [resident_id]
+    ))
 
 
 # -- storage ---------------------------------------------------------------------------------
@@ -279,6 +412,31 @@ def core_migrations() -> "Migrations":
 
         rights_migration(db)
 
+    @migrations(name="0005_address_history")
+    def address_history_table(db: "Database") -> None:
+        db["resident_addresses"].create(
+            {
+                "id": int,
+                "resident_id": int,
+                "address": str,
+                "postcode": str,
+                "in_area": int,
+                "from_date": str,
+                "recorded_at": str,
+                "recorded_by": str,
+            },
+            pk="id",
+            foreign_keys=[("resident_id", "residents", "id")],
+            not_null={"resident_id", "in_area", "from_date", "recorded_at", "recorded_by"},
+        )
+        db["resident_addresses"].create_index(["resident_id", "from_date"])
+        # Everyone registered so far: the address on their record, from the day they registered.
+        db.execute(
+            "insert into resident_addresses (resident_id, address, postcode, in_area, from_date, recorded_at, recorded_by) "
+            "select id, address, postcode, coalesce(in_area, 0), substr(registered_at, 1, 10), registered_at, registered_by "
+            "from residents where erased_at is null"
+        )
+
     return migrations
 
 
@@ -300,6 +458,10 @@ def register_resident(db: "Database", row: dict[str, Any], consents: dict[str, b
         db["consents"].insert_all(
             {"resident_id": resident_id, "purpose": purpose, "given": int(bool(given)), "recorded_at": stamp, "recorded_by": staff}
             for purpose, given in consents.items()
+        )
+        db["resident_addresses"].insert(
+            {"resident_id": resident_id, "address": row.get("address"), "postcode": row.get("postcode"),
+             "in_area": int(bool(row.get("in_area"))), "from_date": stamp[:10], "recorded_at": stamp, "recorded_by": staff}
         )
         log_access(db, staff=staff, terminal=terminal, resident_id=resident_id, action="register")
     return int(resident_id)

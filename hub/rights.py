@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.plugins import describe_error
-from hub.residents import now_iso
+from hub.residents import address_history, now_iso
 from hub.storage import write_transaction
 
 ERASED = "[erased]"
@@ -52,6 +52,7 @@ def subject_access(hub, resident_id: int) -> dict[str, Any]:
             "resident": resident,
             "consents": list(hub.db.query("SELECT purpose, given, recorded_at, recorded_by FROM consents WHERE resident_id = ? ORDER BY id", [resident_id])),
             "contacts": list(hub.db.query("SELECT contact_date, kind, note, staff, recorded_at FROM contacts WHERE resident_id = ? ORDER BY contact_date", [resident_id])),
+            "addresses": address_history(hub.db, resident_id),
             "access_log": list(hub.db.query("SELECT at, staff, terminal, action FROM access_log WHERE resident_id = ? ORDER BY id", [resident_id])),
         },
         "plugins": {},
@@ -125,6 +126,7 @@ def _export_pdf(export: dict):
     core = export["core"]
     section("Your details", core["resident"])
     section("What you agreed to", core["consents"])
+    section("Where you have lived while we knew you", core["addresses"])
     section("Times we were in touch", core["contacts"])
     section("Who looked at or changed your record", core["access_log"])
     for plugin, data in export["plugins"].items():
@@ -164,6 +166,7 @@ def erase(hub, resident_id: int) -> ErasureReport:
                 raise RightsError(f"Nothing was erased: the {impl.plugin_name} plugin failed ({describe_error(exc)}).") from None
             report.kept.extend(f"{impl.plugin_name}: {item}" for item in (kept or []))
         db.execute("DELETE FROM contacts WHERE resident_id = ?", [resident_id])
+        db.execute("DELETE FROM resident_addresses WHERE resident_id = ?", [resident_id])
         db.execute("DELETE FROM consents WHERE resident_id = ?", [resident_id])
         assignments = ", ".join(f"{column} = NULL" for column in PERSONAL_COLUMNS if column != "name")
         db.execute(

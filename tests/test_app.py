@@ -467,3 +467,84 @@ async def test_notifications_quoting_markup_are_shown_as_typed(hub_factory):
         assert app.is_running
         assert [n.message for n in app._notifications] == [text]
         assert not any(n.markup for n in app._notifications)
+
+
+async def test_edit_a_residents_details_and_record_a_move(hub_factory):
+    """Ctrl+E on an open resident: a wrong field is named, a new address asks why, a move keeps history."""
+    from hub.residents import address_history
+    from hub.screens.resident_form import EditResidentScreen
+
+    received: list = []
+    hub = hub_factory(recording_tab_plugin("watcher", received, []), demo=True)
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press(*"grace", "enter")
+        await pilot.pause()
+        resident_id = hub.current_resident_id
+        await pilot.press("f2")  # build the watcher's tab, then back home (the keyboard goes to the search box)
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.focused is app.query_one("#resident-search")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, EditResidentScreen)
+        assert form.query_one("#input-name", Input).value.startswith("Grace")
+        assert form.query_one("#field-address_change").has_class("hidden")
+
+        form.query_one("#input-phone", Input).value = "not a phone"
+        form.query_one("#input-postcode", Input).value = "M9 4AA"
+        await pilot.pause()
+        assert not form.query_one("#field-address_change").has_class("hidden")
+        assert "outside the site's area" in str(form.query_one("#edit-area-note", Static).render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EditResidentScreen)
+        assert "Not a phone number" in form.query_one("#field-phone").error
+        assert "say whether they moved" in form.query_one("#field-address_change").error
+
+        form.query_one("#input-phone", Input).value = "07700 900555"
+        form.query_one("#input-address_change", Select).value = "moved"
+        await pilot.pause()
+        assert not form.query_one("#field-moved_on").has_class("hidden")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, EditResidentScreen)
+        resident = hub.current_resident()
+        assert (resident["phone"], resident["postcode"], resident["in_area"]) == ("07700 900555", "M9 4AA", 0)
+        assert [row["postcode"] for row in address_history(hub.db, resident_id)][-1] == "M9 4AA"
+        assert len(address_history(hub.db, resident_id)) == 2
+        assert "M9 4AA (outside the site's area), here since" in str(app.query_one("#card-details", Static).render())
+        assert received[-1] == resident_id  # built tabs were told the details changed
+        actions = [row["action"] for row in hub.db["access_log"].rows_where("resident_id = ?", [resident_id])]
+        assert actions[-1] == "edit:phone,postcode" and actions.count("view") == 1
+
+
+async def test_a_tab_without_auto_focus_gets_the_keyboard_on_its_first_field(hub_factory):
+    """The core's fallback focuses the first field, an Input included (a ScrollableContainer in Textual 8)."""
+
+    def factory(hub):
+        from textual.containers import VerticalScroll
+
+        return VerticalScroll(Static("Intro"), Input(id="first-field"), Input(id="second-field"), id="form-tab")
+
+    hub = hub_factory(plugin("formtab", register_tabs=lambda: [TabSpec("formtab", "Form", factory)]))
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is app.query_one("#first-field")
+
+
+async def test_the_idle_lock_timer_firing_as_the_app_exits_is_harmless(hub_factory):
+    """The 5-second idle check can run after the last screen has gone (seen under load): no crash."""
+    app = HubApp(hub_factory())
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot)
+    assert app.screen_stack == []
+    app.check_idle_lock()
+    assert app.locked is False

@@ -181,3 +181,129 @@ def test_access_log_holds_no_personal_data(open_hub):
     for personal in ("Aisha", "Rahman", "07700", "Kestrel", "M40 7AB", "1991"):
         assert personal not in text
     assert [row["action"] for row in open_hub.db["access_log"].rows] == ["register", "view"]
+
+
+# -- changing a resident's details, and the address history -----------------------------------
+
+def edit(db, resident_id, today=TODAY, **changes):
+    form = residents.changes_from(residents.get_resident(db, resident_id))
+    for key, value in changes.items():
+        setattr(form, key, value)
+    return residents.update_resident(db, resident_id, form, area=AREA, staff="lee", terminal="kiosk-2", today=today)
+
+
+def registered_on(db, resident_id, day: str) -> None:
+    """Pretend a resident registered on an earlier day (the registration entry starts then)."""
+    db.execute("update residents set registered_at = ? where id = ?", [f"{day}T10:00:00+00:00", resident_id])
+    db.execute("update resident_addresses set from_date = ? where resident_id = ?", [day, resident_id])
+
+
+def test_the_edit_form_is_prefilled_from_the_record(open_hub):
+    resident_id = register(open_hub.db, preferred_name="Ash")
+    form = residents.changes_from(residents.get_resident(open_hub.db, resident_id))
+    assert (form.name, form.preferred_name, form.date_of_birth, form.phone, form.postcode) == (
+        "Aisha Rahman", "Ash", "14/03/1991", "07700 900101", "M40 7AB")
+    assert edit(open_hub.db, resident_id) == []  # nothing changed, nothing written
+    assert [row["action"] for row in open_hub.db["access_log"].rows] == ["register"]
+
+
+def test_correcting_details_logs_which_fields_changed_but_not_their_values(open_hub):
+    resident_id = register(open_hub.db)
+    changed = edit(open_hub.db, resident_id, name="Aisha Rahmann", phone="07700 900999", email="aisha@example.com")
+    assert changed == ["name", "phone", "email"]
+    resident = residents.get_resident(open_hub.db, resident_id)
+    assert (resident["name"], resident["phone"], resident["email"]) == ("Aisha Rahmann", "07700 900999", "aisha@example.com")
+    last = list(open_hub.db["access_log"].rows)[-1]
+    assert (last["action"], last["staff"], last["terminal"]) == ("edit:name,phone,email", "lee", "kiosk-2")
+    assert [row["id"] for row in residents.search_residents(open_hub.db, "rahmann")] == [resident_id]
+
+
+def test_edits_are_validated_field_by_field_and_nothing_is_saved_on_error(open_hub):
+    resident_id = register(open_hub.db)
+    with pytest.raises(ValidationError) as caught:
+        edit(open_hub.db, resident_id, name=" ", date_of_birth="31/02/1990", email="nope", postcode="ZZ")
+    assert set(caught.value.errors) == {"name", "date_of_birth", "email", "postcode"}
+    assert residents.get_resident(open_hub.db, resident_id)["name"] == "Aisha Rahman"
+
+
+def test_a_changed_address_must_say_whether_they_moved(open_hub):
+    resident_id = register(open_hub.db)
+    with pytest.raises(ValidationError) as caught:
+        edit(open_hub.db, resident_id, address="3 Heron Court", postcode="M9 4AA")
+    assert caught.value.errors == {"address_change": "The address changed: say whether they moved or this corrects a mistake."}
+
+
+def test_a_move_keeps_the_old_address_in_the_history(open_hub):
+    resident_id = register(open_hub.db)
+    registered_on(open_hub.db, resident_id, "2026-01-10")
+    edit(open_hub.db, resident_id, address="3 Heron Court", postcode="m9 4aa", address_change="moved", moved_on="01/06/2026")
+    resident = residents.get_resident(open_hub.db, resident_id)
+    assert (resident["postcode"], resident["in_area"]) == ("M9 4AA", 0)
+    history = residents.address_history(open_hub.db, resident_id)
+    assert [(row["postcode"], row["from_date"], row["in_area"]) for row in history] == [
+        ("M40 7AB", "2026-01-10", 1), ("M9 4AA", "2026-06-01", 0)]
+    assert residents.address_on(open_hub.db, resident_id, date(2026, 5, 31))["postcode"] == "M40 7AB"
+    assert residents.address_on(open_hub.db, resident_id, date(2026, 6, 1))["postcode"] == "M9 4AA"
+    assert residents.address_on(open_hub.db, resident_id, date(2026, 1, 9)) is None  # before we knew them
+    assert list(open_hub.db["access_log"].rows)[-1]["action"] == "edit:address,postcode"
+
+
+def test_a_correction_rewrites_the_current_address(open_hub):
+    resident_id = register(open_hub.db)
+    registered_on(open_hub.db, resident_id, "2026-01-10")
+    edit(open_hub.db, resident_id, postcode="M40 7AD", address_change="correction")
+    history = residents.address_history(open_hub.db, resident_id)
+    assert [(row["postcode"], row["from_date"], row["recorded_by"]) for row in history] == [("M40 7AD", "2026-01-10", "lee")]
+
+
+@pytest.mark.parametrize(
+    "moved_on, words",
+    [("31/02/2026", "Not a date"), ("23/11/2026", "in the future"), ("10/01/2026", "recorded from 10/01/2026"),
+     ("01/01/2026", "a move must be later")],
+)
+def test_a_move_date_is_checked(open_hub, moved_on, words):
+    resident_id = register(open_hub.db)
+    registered_on(open_hub.db, resident_id, "2026-01-10")
+    with pytest.raises(ValidationError) as caught:
+        edit(open_hub.db, resident_id, postcode="M9 4AA", address_change="moved", moved_on=moved_on)
+    assert words in caught.value.errors["moved_on"]
+    assert len(residents.address_history(open_hub.db, resident_id)) == 1
+
+
+def test_an_empty_move_date_means_today(open_hub):
+    resident_id = register(open_hub.db)
+    registered_on(open_hub.db, resident_id, "2026-01-10")
+    edit(open_hub.db, resident_id, postcode="M9 4AA", address_change="moved")
+    assert residents.current_address(open_hub.db, resident_id)["from_date"] == TODAY.isoformat()
+
+
+def test_an_erased_record_cannot_be_edited(open_hub):
+    resident_id = register(open_hub.db)
+    open_hub.db.execute("update residents set erased_at = '2026-11-01' where id = ?", [resident_id])
+    with pytest.raises(ValidationError) as caught:
+        edit(open_hub.db, resident_id, phone="07700 900999")
+    assert "erased" in caught.value.errors["name"]
+
+
+def test_residents_registered_before_the_history_get_their_address_from_registration(tmp_path):
+    """Migration 0005 on a database made before it: one history entry per resident, none for the erased."""
+    from hub.context import _meta_migrations
+    from hub.storage import apply_migrations, open_database
+
+    path = tmp_path / "old.db"
+    db = open_database(path)
+    full = residents.core_migrations()
+    old = type(full)("hub_core")
+    old._migrations = [m for m in full._migrations if m.name != "0005_address_history"]
+    apply_migrations(db, [_meta_migrations(), old], path)
+    assert "resident_addresses" not in db.table_names()
+    with db.conn:
+        db.execute("insert into residents (id, name, address, postcode, in_area, registered_at, registered_by) values "
+                   "(1, 'Kept', '12 Kestrel Walk', 'M40 7AB', 1, '2025-04-02T09:00:00+00:00', 'kim'), "
+                   "(2, '[erased]', null, null, 0, '2025-05-02T09:00:00+00:00', 'kim')")
+        db.execute("update residents set erased_at = '2026-01-01' where id = 2")
+    apply_migrations(db, [full], path)
+    assert [(row["resident_id"], row["postcode"], row["in_area"], row["from_date"], row["recorded_by"])
+            for row in db["resident_addresses"].rows] == [(1, "M40 7AB", 1, "2025-04-02", "kim")]
+    assert residents.address_on(db, 1, date(2025, 4, 2))["address"] == "12 Kestrel Walk"
+    db.close()

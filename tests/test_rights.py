@@ -63,6 +63,7 @@ def test_hook_export_resident_data(hub_with_notes):
     export = rights.subject_access(hub, resident_id)
     assert export["core"]["resident"]["name"] == "Ann Example"
     assert export["core"]["contacts"][0]["note"] == "Called about debt advice"
+    assert [row["postcode"] for row in export["core"]["addresses"]] == [export["core"]["resident"]["postcode"]]
     assert export["plugins"]["notes"] == {"notes": [{"text": "Needs help with a CV"}]}
     assert export["incomplete"] == []
     assert hub.db["access_log"].count_where("action = 'subject-access-export'") == 1
@@ -99,6 +100,7 @@ def test_export_files_json_and_pdf(hub_with_notes, tmp_path):
     as_pdf = rights.write_export(export, tmp_path / "out", fmt="pdf")
     text = "".join(page.extract_text() for page in PdfReader(as_pdf).pages)
     assert "Ann Example" in text and "Needs help with a CV" in text
+    assert "Where you have lived while we knew you" in text
 
 
 def test_hook_erase_resident_data(hub_with_notes):
@@ -109,6 +111,8 @@ def test_hook_erase_resident_data(hub_with_notes):
     assert row["name"] == rights.ERASED and row["phone"] is None and row["date_of_birth"] is None and row["erased_at"]
     assert hub.db["test_notes"].count == 0
     assert hub.db["contacts"].count_where("resident_id = ?", [resident_id]) == 0
+    assert hub.db["resident_addresses"].count_where("resident_id = ?", [resident_id]) == 0
+    assert hub.db["resident_addresses"].count_where("resident_id = ?", [other]) == 1
     assert "notes: nothing kept" in report.kept
     assert [r["id"] for r in search_residents(hub.db, "ann")] == []
     assert [r["id"] for r in search_residents(hub.db, "bob")] == [other]

@@ -107,6 +107,28 @@ def test_hostile_text_in_forms_is_stored_safely_or_refused_by_field(open_hub, na
     assert open_hub.db["residents"].count >= 1
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=hostile_text, address=hostile_text, postcode=hostile_text, reason=hostile_text, moved_on=hostile_text)
+def test_hostile_text_in_the_edit_form_is_saved_safely_or_refused_by_field(open_hub, name, address, postcode, reason, moved_on):
+    from hub.residents import ResidentChanges, address_history, get_resident, update_resident
+
+    form = NewResident("Ann Example", "", "01/01/1990", address="1 Road", postcode="M40 7AB", engagement="drop_in",
+                       status_at_registration="unemployed", consents={"record": True})
+    resident_id = register_resident(open_hub.db, validate_resident(form, ["M40 7"]), form.consents, staff="s", terminal="t")
+    before = get_resident(open_hub.db, resident_id)
+    changes = ResidentChanges(name, "", "01/01/1990", address=address, postcode=postcode, address_change=reason, moved_on=moved_on)
+    try:
+        update_resident(open_hub.db, resident_id, changes, area=["M40 7"], staff="s", terminal="t")
+    except ValidationError as exc:
+        assert set(exc.errors) <= {"name", "postcode", "address_change", "moved_on"}
+        assert get_resident(open_hub.db, resident_id) == before  # nothing saved
+        assert len(address_history(open_hub.db, resident_id)) == 1
+        return
+    stored = get_resident(open_hub.db, resident_id)
+    assert "\x1b" not in stored["name"] and "\x00" not in (stored["address"] or "")
+    assert address_history(open_hub.db, resident_id)[-1]["postcode"] == stored["postcode"]
+
+
 def test_no_resident_details_reach_the_logs(hub_factory, caplog):
     import asyncio
 

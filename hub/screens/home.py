@@ -38,6 +38,9 @@ class CardLinks(Static):
     def action_consents(self) -> None:
         self.parent_home().action_consents()
 
+    def action_edit_details(self) -> None:
+        self.parent_home().action_edit_details()
+
     def action_export_data(self) -> None:
         self.parent_home().action_export_data()
 
@@ -48,17 +51,22 @@ class CardLinks(Static):
 class HomePane(Horizontal):
     """Search on the left, the chosen resident's card on the right."""
 
+    AUTO_FOCUS = "#resident-search"
+    """Where the keyboard goes whenever staff come back to the residents tab."""
+
     BINDINGS = [
         Binding("ctrl+n", "register", "New resident", id="new-resident"),
         Binding("ctrl+l", "log_contact", "Log contact", id="log-contact"),
         Binding("ctrl+f", "focus_search", "Find", id="find-resident"),
         Binding("ctrl+g", "consents", "Consent", id="edit-consents", show=False),
+        # priority: the search box would otherwise take Ctrl+E as "go to the end"
+        Binding("ctrl+e", "edit_details", "Edit details", id="edit-resident", show=False, priority=True),
     ]
 
     CARD_LINKS_EMPTY = "[@click=register]New resident (Ctrl+N)[/]"
     CARD_LINKS_OPEN = (
         "[@click=register]New resident (Ctrl+N)[/]   [@click=log_contact]Log contact (Ctrl+L)[/]   "
-        "[@click=consents]Consent (Ctrl+G)[/]"
+        "[@click=edit_details]Edit details (Ctrl+E)[/]   [@click=consents]Consent (Ctrl+G)[/]"
     )
     CARD_LINK_EXPORT = "   [@click=export_data]Export their data[/]"
 
@@ -186,10 +194,13 @@ class HomePane(Horizontal):
         if resident["referred_by"] and resident["engagement"] == "agency_referral":
             engaged += f": {resident['referred_by']}"
         agreed = [key.replace("_", " ") for key, given in consents.items() if given]
+        address = residents.current_address(self.hub.db, resident_id)
+        moves = len(residents.address_history(self.hub.db, resident_id)) - 1
+        since = f", here since {uk_date(address['from_date'])}" if address and moves > 0 else ""
         lines = [
             f"Born {uk_date(resident['date_of_birth'])}{age}",
             f"Phone {resident['phone'] or '-'}   Email {resident['email'] or '-'}",
-            f"{resident['address'] or 'No address'}, {resident['postcode'] or ''} ({area})",
+            f"{resident['address'] or 'No address'}, {resident['postcode'] or ''} ({area}){since}",
             f"Came to us: {engaged}",
             f"Status when registered: {residents.STATUSES.get(resident['status_at_registration'], '-').split(' (')[0]}",
             f"Registered {uk_date(resident['registered_at'])} by {resident['registered_by']}",
@@ -251,6 +262,23 @@ class HomePane(Horizontal):
                 self.notify("Contact logged.")
 
         self.app.push_screen(AddContactScreen(self.hub, resident_id), saved)
+
+    def action_edit_details(self) -> None:
+        """Correct or update the open resident's details; a move keeps the old address in their history."""
+        resident_id = self.hub.current_resident_id
+        if resident_id is None:
+            self.notify("Open a resident first.", severity="warning")
+            return
+        from hub.screens.resident_form import EditResidentScreen
+
+        def saved(changed: list[str] | None) -> None:
+            if changed:
+                self.app.resident_details_changed(resident_id)  # the bar and every tab show the new details
+                self.show_card(resident_id)
+                self.run_search(self.query_one("#resident-search", Input).value)
+                self.notify("Details saved.")
+
+        self.app.push_screen(EditResidentScreen(self.hub, resident_id), saved)
 
     def action_consents(self) -> None:
         """Record a change of consent (each purpose keeps its history)."""

@@ -247,3 +247,112 @@ class ConsentScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class EditResidentScreen(ModalScreen[list[str] | None]):
+    """Correct or update a resident's details (UK GDPR Article 16). A new address says whether
+    they moved (the old one stays in their history) or whether it corrects a mistake."""
+
+    DEFAULT_CSS = """
+    #edit-fields { height: auto; max-height: 70vh; }
+    #edit-area-note { color: $text-muted; height: auto; margin: -1 0 1 29; }
+    #edit-address-hint { color: $text-muted; height: auto; margin: -1 0 1 29; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="save-edit", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cancel-edit"),
+    ]
+
+    def __init__(self, hub: Hub, resident_id: int) -> None:
+        super().__init__()
+        self.hub = hub
+        self.resident_id = resident_id
+        self.resident = residents.get_resident(hub.db, resident_id) or {}
+        self.before = residents.changes_from(self.resident)
+
+    def compose(self) -> ComposeResult:
+        before = self.before
+        with Vertical(id="edit-dialog", classes="dialog"):
+            yield Label("Change their details", classes="dialog-title")
+            with VerticalScroll(id="edit-fields"):
+                yield FormField("Full name", text_input("name", value=before.name, max_length=120), name="name", required=True)
+                yield FormField("Preferred name", text_input("preferred_name", value=before.preferred_name, max_length=60), name="preferred_name")
+                yield FormField("Date of birth", text_input("date_of_birth", "day/month/year", value=before.date_of_birth), name="date_of_birth", required=True)
+                yield FormField("Phone", text_input("phone", value=before.phone), name="phone")
+                yield FormField("Email", text_input("email", value=before.email), name="email")
+                yield FormField("Address", text_input("address", value=before.address, max_length=300), name="address")
+                yield FormField("Postcode", text_input("postcode", "empty if none", value=before.postcode), name="postcode")
+                yield Static("", id="edit-area-note")
+                yield FormField(
+                    "Why the change?",
+                    Select([(label, key) for key, label in residents.ADDRESS_CHANGES.items()], id="input-address_change",
+                           prompt="Choose...", compact=True),
+                    name="address_change",
+                    required=True,
+                    classes="hidden",
+                )
+                yield FormField("Moved in on", text_input("moved_on", "day/month/year (empty: today)"), name="moved_on", classes="hidden")
+                yield Static("A move keeps the old address in their history (the bonus check reads it); "
+                             "a correction replaces it.", id="edit-address-hint", classes="hidden")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", id="save-edit", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel-edit")
+
+    def on_mount(self) -> None:
+        self.query_one("#input-name", Input).focus()
+
+    def form(self) -> residents.ResidentChanges:
+        def value(name: str) -> str:
+            return self.query_one(f"#input-{name}", Input).value
+
+        reason = self.query_one("#input-address_change", Select).value
+        return residents.ResidentChanges(
+            name=value("name"), preferred_name=value("preferred_name"), date_of_birth=value("date_of_birth"),
+            phone=value("phone"), email=value("email"), address=value("address"), postcode=value("postcode"),
+            address_change=reason if isinstance(reason, str) else "", moved_on=value("moved_on"),
+        )
+
+    @on(Input.Changed, "#input-address, #input-postcode")
+    @on(Select.Changed, "#input-address_change")
+    def address_edited(self) -> None:
+        """Ask why only when the address or postcode changed, and when they moved in only for a move."""
+        from hub.postcodes import in_area, normalise_postcode
+
+        form = self.form()
+        postcode = normalise_postcode(form.postcode)
+        changed = (form.address.strip() != self.before.address.strip()
+                   or (postcode or form.postcode.strip()) != self.before.postcode)
+        self.query_one("#field-address_change").set_class(not changed, "hidden")
+        self.query_one("#edit-address-hint").set_class(not changed, "hidden")
+        self.query_one("#field-moved_on").set_class(not changed or form.address_change != "moved", "hidden")
+        note = self.query_one("#edit-area-note", Static)
+        if postcode is None or not changed:
+            note.update("")
+        elif in_area(postcode, self.hub.config.hub.area):
+            note.update(f"{postcode} is inside the site's area.")
+        else:
+            note.update(f"{postcode} is outside the site's area.")
+
+    @on(Button.Pressed, "#save-edit")
+    def action_save(self) -> None:
+        try:
+            changed = residents.update_resident(
+                self.hub.db, self.resident_id, self.form(), area=self.hub.config.hub.area,
+                staff=self.hub.staff, terminal=self.hub.terminal,
+            )
+        except residents.ValidationError as exc:
+            show_errors(self, exc.errors)
+            self.notify(f"Check {len(exc.errors)} field{'s' if len(exc.errors) > 1 else ''} marked in red.", severity="warning")
+            return
+        except (*DB_ERRORS, StorageError) as exc:
+            message = str(exc) if isinstance(exc, StorageError) else explain_sqlite_error(exc, self.hub.database_path)
+            self.notify(f"Nothing was saved. {message}", severity="error", title="Could not save", timeout=15)
+            return
+        if changed:
+            self.hub.emit("record_saved", resident_id=self.resident_id, kind="hub.resident", record_id=self.resident_id)
+        self.dismiss(changed)
+
+    @on(Button.Pressed, "#cancel-edit")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -31,7 +31,8 @@ class SchemeSettings:
     check_area_at_registration: bool = True
     """The resident lived in the site's area ([hub] area) when they registered."""
     check_area_at_job_start: bool = True
-    """The resident lives in the site's area when the job starts (the hub holds one, current, postcode)."""
+    """The resident lived in the site's area on the day the job started (from the address history the hub keeps
+    when staff record a move; before a job starts, their address now)."""
     min_age: int = 16
     """The youngest age at the job start."""
     state_pension_age: int = 66
@@ -168,7 +169,7 @@ def startup(hub):
 
 @hookimpl
 def record_saved(hub, resident_id, kind, record_id):
-    if kind in ("passport.entry", "hub.contact", "hub.consent"):
+    if kind in ("passport.entry", "hub.contact", "hub.consent", "hub.resident"):
         from plugins.bonus.service import recheck_resident
 
         recheck_resident(hub, resident_id, why=f"{kind} {record_id} saved")

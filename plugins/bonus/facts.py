@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Iterable
 
 from hub.postcodes import in_area
-from plugins.bonus.rules import ClaimFact, Facts, Job
+from plugins.bonus.rules import Address, ClaimFact, Facts, Job
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -83,6 +83,13 @@ def gather_many(db: "Database", resident_ids: Iterable[int], site_area: list[str
         consent_now[row["resident_id"]] = bool(row["given"])
         if row["given"] and row["resident_id"] not in consent_first:
             consent_first[row["resident_id"]] = _day(row["recorded_at"])
+    addresses: dict[int, list[Address]] = defaultdict(list)
+    for row in db.query(f"SELECT resident_id, postcode, in_area, from_date FROM resident_addresses "
+                        f"WHERE resident_id IN ({marks}) ORDER BY from_date, id", ids):
+        day = _day(row["from_date"])
+        if day:
+            addresses[row["resident_id"]].append(Address(
+                day, row["postcode"], bool(row["postcode"]) and in_area(row["postcode"], site_area), bool(row["in_area"])))
     contacts: dict[int, list[date]] = defaultdict(list)
     for row in db.query(f"SELECT resident_id, contact_date FROM contacts WHERE resident_id IN ({marks}) "
                         "ORDER BY contact_date", ids):
@@ -100,13 +107,14 @@ def gather_many(db: "Database", resident_ids: Iterable[int], site_area: list[str
     for resident_id, row in residents.items():
         jobs, available = passport_jobs(db, resident_id)
         postcode = row["postcode"]
+        history = tuple(addresses.get(resident_id, ()))
         facts[resident_id] = Facts(
             resident_id=resident_id,
             date_of_birth=_day(row["date_of_birth"]),
             registered_on=_day(row["registered_at"]),
             status_at_registration=row["status_at_registration"],
             postcode=postcode,
-            in_area_at_registration=bool(row["in_area"]),
+            in_area_at_registration=history[0].in_area_when_recorded if history else bool(row["in_area"]),
             in_area_now=bool(postcode) and in_area(postcode, site_area),
             record_consent_on=consent_first.get(resident_id),
             record_consent_now=consent_now.get(resident_id, False),
@@ -115,6 +123,7 @@ def gather_many(db: "Database", resident_ids: Iterable[int], site_area: list[str
             claims=tuple(claims.get(resident_id, ())),
             duplicate_claims=tuple(twins.get(resident_id, ())),
             passport_available=available,
+            addresses=history,
         )
     return facts
 

@@ -131,6 +131,21 @@ class ClaimFact:
 
 
 @dataclass(frozen=True)
+class Address:
+    """One entry of the resident's address history (kept by the core), as the rules read it."""
+
+    from_date: date
+    postcode: str | None
+    in_area: bool
+    """The postcode against the site's area now."""
+    in_area_when_recorded: bool
+    """The core's flag, set against the site's area when the entry was recorded."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"from_date": self.from_date.isoformat(), "postcode": self.postcode, "in_area": self.in_area}
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the rules know about one resident, as it stands (also the snapshot a claim keeps)."""
 
@@ -153,6 +168,16 @@ class Facts:
     duplicate_claims: tuple[ClaimFact, ...] = ()
     """Claims held by other records with the same name and date of birth."""
     passport_available: bool = True
+    addresses: tuple[Address, ...] = ()
+    """Where they have lived while known to the hub, oldest first (empty: only ``postcode`` is known)."""
+
+    def address_on(self, day: date) -> Address | None:
+        """The address they lived at on a day (None before the first one we hold)."""
+        found = None
+        for address in self.addresses:
+            if address.from_date <= day:
+                found = address
+        return found
 
     def as_dict(self) -> dict[str, Any]:
         def iso(value: date | None) -> str | None:
@@ -174,6 +199,7 @@ class Facts:
             "claims": [claim.as_dict() for claim in self.claims],
             "duplicate_claims": [claim.as_dict() for claim in self.duplicate_claims],
             "passport_available": self.passport_available,
+            "addresses": [address.as_dict() for address in self.addresses],
         }
 
 
@@ -330,21 +356,35 @@ def _area_at_registration(ctx: RuleContext):
     facts = ctx.facts
     if facts.in_area_at_registration:
         return PASS, "Lived in the site's area when they registered."
-    if not facts.postcode:
+    postcode = facts.addresses[0].postcode if facts.addresses else facts.postcode
+    if not postcode:
         return FAIL, "No postcode was recorded when they registered, so they were not counted as living in the area."
-    return FAIL, f"Did not live in the site's area when they registered (postcode {facts.postcode})."
+    return FAIL, f"Did not live in the site's area when they registered (postcode {postcode})."
 
 
 def _area_at_job_start(ctx: RuleContext):
+    """Where they lived on the day the job started, from the core's address history."""
     if not ctx.scheme.check_area_at_job_start:
         return None
     facts = ctx.facts
-    if not facts.in_area_now:
-        where = f"The postcode on their record, {facts.postcode}, is" if facts.postcode else "No postcode on their record, so they are"
-        return FAIL, f"{where} outside the site's area."
-    if ctx.stint is None:
-        return NOT_YET, f"Checked when a job starts; the postcode on their record ({facts.postcode}) is in the area."
-    return PASS, f"The postcode on their record ({facts.postcode}) is in the site's area."
+    if ctx.stint is None or not facts.addresses:  # no job yet (or no history): their address now
+        if not facts.in_area_now:
+            where = f"The postcode on their record, {facts.postcode}, is" if facts.postcode else "No postcode on their record, so they are"
+            return FAIL, f"{where} outside the site's area."
+        if ctx.stint is None:
+            return NOT_YET, f"Checked when a job starts; the postcode on their record ({facts.postcode}) is in the area."
+        return PASS, f"The postcode on their record ({facts.postcode}) is in the site's area."
+    start = ctx.stint.start
+    address, note = facts.address_on(start), ""
+    if address is None:  # the job started before the first address we hold: the earliest we know
+        address = facts.addresses[0]
+        note = f" (the first address we hold, from {long_date(address.from_date)})"
+    when = f"when the job started on {long_date(start)}"
+    if not address.postcode:
+        return FAIL, f"No postcode is recorded for where they lived {when}{note}."
+    if address.in_area:
+        return PASS, f"Lived at {address.postcode}, in the site's area, {when}{note}."
+    return FAIL, f"Lived at {address.postcode}, outside the site's area, {when}{note}."
 
 
 def _age(ctx: RuleContext):

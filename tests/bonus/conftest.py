@@ -33,6 +33,7 @@ def add_resident(hub, *, name="Sam Patel", born="02/02/1992", postcode="M40 7AB"
     with hub.db.conn:
         hub.db.execute("UPDATE residents SET registered_at = ? WHERE id = ?", [stamp, resident_id])
         hub.db.execute("UPDATE consents SET recorded_at = ? WHERE resident_id = ?", [stamp, resident_id])
+        hub.db.execute("UPDATE resident_addresses SET from_date = ? WHERE resident_id = ?", [registered.isoformat(), resident_id])
         if not consent:
             hub.db.execute("INSERT INTO consents (resident_id, purpose, given, recorded_at, recorded_by) "
                            "VALUES (?, 'record', 0, ?, 'test.staff')", [resident_id, stamp])

@@ -452,19 +452,52 @@ def test_property_approver_is_never_the_proposer_and_steps_follow_the_machine(bo
             assert event["role"] in ("site_lead", "admin")
 
 
-def test_moving_out_of_the_area_is_read_from_the_record(bonus_hub, b):
+def move(hub, resident_id, postcode: str, moved_on: date) -> None:
+    """Staff record a move through the core, as the kiosk's Edit details does."""
+    from hub.residents import changes_from, get_resident, update_resident
+
+    changes = changes_from(get_resident(hub.db, resident_id))
+    changes.postcode, changes.address_change, changes.moved_on = postcode, "moved", moved_on.strftime("%d/%m/%Y")
+    update_resident(hub.db, resident_id, changes, area=hub.config.hub.area, staff="test.staff", terminal="t",
+                    today=DAY.date())
+
+
+def test_moving_out_of_the_area_before_the_job_started_fails_the_area_rule(bonus_hub, b):
     rid = b.add_resident(bonus_hub)
     b.add_job(bonus_hub, rid)
     [before] = service.check_resident(bonus_hub, rid, today=DAY.date())
     assert before.status == "eligible"
-    with bonus_hub.db.conn:  # the postcode on the record changes (the core keeps no address history)
-        bonus_hub.db.execute("UPDATE residents SET postcode = 'M9 4AA' WHERE id = ?", [rid])
+    move(bonus_hub, rid, "M9 4AA", date(2026, 12, 1))
     [after] = service.check_resident(bonus_hub, rid, today=DAY.date())
     assert after.status == "not_eligible"
-    assert after.summary().endswith(": the postcode on their record, M9 4AA, is outside the site's area.")
+    assert after.summary().endswith(
+        ": lived at M9 4AA, outside the site's area, when the job started on 16 December 2026.")
     assert next(r for r in after.rules if r.rule == "area_at_registration").status == "pass"  # they did live here
     with pytest.raises(service.ClaimError, match="outside the site's area"):
         service.propose(bonus_hub, rid, "jobsplus", now=DAY)
+
+
+def test_moving_out_of_the_area_after_the_job_started_keeps_the_bonus(bonus_hub, b):
+    rid = b.add_resident(bonus_hub)
+    b.add_job(bonus_hub, rid)
+    move(bonus_hub, rid, "M9 4AA", date(2027, 1, 5))
+    [result] = service.check_resident(bonus_hub, rid, today=DAY.date())
+    assert result.status == "eligible"
+    rule = next(r for r in result.rules if r.rule == "area_at_job_start")
+    assert rule.words == "Lived at M40 7AB, in the site's area, when the job started on 16 December 2026."
+
+
+def test_a_job_before_the_first_address_we_hold_reads_that_address(bonus_hub, b):
+    """The job started before they registered (a scheme may allow it): the earliest address is used, and said so."""
+    from plugins.bonus import rules
+
+    rid = b.add_resident(bonus_hub)
+    facts = rules.Facts(rid, addresses=(rules.Address(date(2026, 11, 2), "M40 7AB", True, True),))
+    stint = rules.Stint((rules.Job(1, "employment", date(2026, 10, 1)),), date(2026, 10, 1), None)
+    scheme = bonus_hub.plugin_config("bonus").schemes[0]
+    status, words = rules._area_at_job_start(rules.RuleContext(facts, scheme, DAY.date(), stint=stint))
+    assert status == rules.PASS
+    assert words.endswith("(the first address we hold, from 2 November 2026).")
 
 
 def test_two_kiosks_a_recheck_never_undoes_an_approval_made_meanwhile(hub_factory, b, monkeypatch):
