@@ -64,7 +64,7 @@ class CalculatorTab(Vertical):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save to resident", id="calc-save"),
-        Binding("ctrl+d", "print_summary", "Summary PDF", id="calc-pdf"),
+        Binding("ctrl+d", "print_summary", "Summary PDF", id="calc-pdf", priority=True),
         Binding("ctrl+r", "reset", "New calculation", id="calc-reset"),
     ]
 

@@ -64,17 +64,17 @@ class BonusTab(Vertical):
 
     BINDINGS = [
         Binding("ctrl+o", "propose", "Propose claim", id="bonus-propose"),
-        Binding("ctrl+a", "approve", "Approve", id="bonus-approve"),
-        Binding("ctrl+y", "pay", "Mark paid", id="bonus-pay"),
-        Binding("ctrl+x", "reject", "Reject", id="bonus-reject"),
-        Binding("ctrl+w", "withdraw", "Withdraw", id="bonus-withdraw"),
-        Binding("ctrl+u", "reverse", "Reverse", id="bonus-reverse", show=False),
+        Binding("ctrl+a", "approve", "Approve", id="bonus-approve", priority=True),
+        Binding("ctrl+y", "pay", "Mark paid", id="bonus-pay", priority=True),
+        Binding("ctrl+x", "reject", "Reject", id="bonus-reject", priority=True),
+        Binding("ctrl+w", "withdraw", "Withdraw", id="bonus-withdraw", priority=True),
+        Binding("ctrl+u", "reverse", "Reverse", id="bonus-reverse", show=False, priority=True),
         Binding("ctrl+b", "view('bonus-resident')", "Resident", id="bonus-show-resident"),
-        Binding("ctrl+d", "view('bonus-due')", "Due list", id="bonus-show-due"),
+        Binding("ctrl+d", "view('bonus-due')", "Due list", id="bonus-show-due", priority=True),
         Binding("ctrl+t", "view('bonus-report')", "Report", id="bonus-show-report"),
         Binding("left_square_bracket", "month(-1)", "Month before", id="bonus-month-before", show=False),
         Binding("right_square_bracket", "month(1)", "Month after", id="bonus-month-after", show=False),
-        Binding("ctrl+e", "save_csv", "Report CSV", id="bonus-report-csv", show=False),
+        Binding("ctrl+e", "save_csv", "Report CSV", id="bonus-report-csv", show=False, priority=True),
     ]
 
     def __init__(self, hub) -> None:

@@ -59,7 +59,7 @@ class JourneyTab(Vertical):
         Binding("ctrl+b", "step", "New step", id="journey-new-step"),
         Binding("ctrl+t", "status", "Change status", id="journey-change-status"),
         Binding("ctrl+o", "outcome", "Record outcome", id="journey-new-outcome"),
-        Binding("ctrl+y", "check", "Sustainment check", id="journey-check"),
+        Binding("ctrl+y", "check", "Sustainment check", id="journey-check", priority=True),
         Binding("delete", "withdraw", "Withdraw outcome", id="journey-withdraw-outcome", show=False),
         Binding("left_square_bracket", "assessment(-1)", "Earlier assessment", id="journey-assessment-before", show=False),
         Binding("right_square_bracket", "assessment(1)", "Later assessment", id="journey-assessment-after", show=False),

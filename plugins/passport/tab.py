@@ -76,10 +76,10 @@ class PassportTab(Vertical):
 
     BINDINGS = [
         Binding("ctrl+n", "add", "Add entry", id="passport-add"),
-        Binding("ctrl+e", "correct", "Correct", id="passport-correct"),
+        Binding("ctrl+e", "correct", "Correct", id="passport-correct", priority=True),
         Binding("ctrl+t", "verify", "Verify", id="passport-verify"),
         Binding("delete", "withdraw", "Withdraw", id="passport-withdraw"),
-        Binding("ctrl+d", "export('pdf')", "Print PDF", id="passport-pdf"),
+        Binding("ctrl+d", "export('pdf')", "Print PDF", id="passport-pdf", priority=True),
         Binding("ctrl+g", "export('json')", "Signed JSON", id="passport-json"),
         Binding("left_square_bracket", "week(-1)", "Week before", id="passport-week-before", show=False),
         Binding("right_square_bracket", "week(1)", "Week after", id="passport-week-after", show=False),

@@ -59,12 +59,12 @@ class SignpostingTab(Vertical):
 
     BINDINGS = [
         Binding("ctrl+o", "refer", "Refer", id="signposting-refer"),
-        Binding("ctrl+d", "slip", "Slip (PDF)", id="signposting-slip"),
-        Binding("ctrl+u", "update_referral", "Update referral", id="signposting-update-referral"),
+        Binding("ctrl+d", "slip", "Slip (PDF)", id="signposting-slip", priority=True),
+        Binding("ctrl+u", "update_referral", "Update referral", id="signposting-update-referral", priority=True),
         Binding("ctrl+b", "report_problem", "Report listing", id="signposting-report-problem"),
-        Binding("ctrl+y", "sync", "Sync", id="signposting-sync"),
-        Binding("ctrl+e", "followups", "Follow-ups", id="signposting-followups"),
-        Binding("ctrl+a", "about", "About", id="signposting-about"),
+        Binding("ctrl+y", "sync", "Sync", id="signposting-sync", priority=True),
+        Binding("ctrl+e", "followups", "Follow-ups", id="signposting-followups", priority=True),
+        Binding("ctrl+a", "about", "About", id="signposting-about", priority=True),
     ]
 
     def __init__(self, hub) -> None:
