@@ -27,9 +27,11 @@ import hub as hub_package
 from hub.context import Hub
 from hub.plugins import describe_error
 from hub.specs import TabSpec
-from hub.storage import StorageError
+from hub.storage import DB_ERRORS, StorageError
 
 HOME_TAB = "home"
+BACKGROUND_JOBS_FIRST_CHECK = 30.0
+"""Seconds after the database opens before the first look for due jobs (the kiosk starts first)."""
 TAB_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9")
 """Plugin tabs get F2, F3, ... in the site's order; F1 is always the residents home."""
 
@@ -212,6 +214,8 @@ class HubApp(App[int]):
         self.storage_ready = False
         self.resume_gc = resume_gc
         """Turn the garbage collector back on once the database is open (``hub.cli.main`` turns it off)."""
+        self.background_jobs: list = []
+        self._jobs_running = False
         self.animation_level = "none"
         self.tabs: dict[str, BuiltTab] = {}
         for index, result in enumerate(self.hub.plugins.call_flat("register_tabs", hub=hub)):
@@ -371,15 +375,47 @@ class HubApp(App[int]):
         self.push_screen(FatalScreen(message))
 
     def storage_opened(self) -> None:
+        from hub import jobs
+
         self.storage_ready = True
         self.query_one("#home-pane").storage_ready()
         self.set_interval(5, self.check_idle_lock)
         if self.hub.session is None:
             self.ask_for_sign_in()
+        self.background_jobs = jobs.registered_jobs(self.hub)
+        if self.background_jobs:  # first look once staff have signed in, then every minute
+            self.set_timer(BACKGROUND_JOBS_FIRST_CHECK, self.run_due_jobs)
+            self.set_interval(jobs.CHECK_EVERY_SECONDS, self.run_due_jobs)
         self.refresh_plugin_problems(announce=True)
         active = self.active_tab
         if active in self.tabs:
             self.run_worker(self.build_tab(active), group="build-tab")
+
+    def run_due_jobs(self) -> None:
+        """Every minute: if a plugin's background job is due, run it on a worker thread (one pass at a time)."""
+        from hub import jobs
+
+        if self._jobs_running or not self.storage_ready:
+            return
+        try:
+            due = jobs.due_now(self.hub.db, self.background_jobs)
+        except DB_ERRORS:  # e.g. another kiosk holds the database: look again next minute
+            return
+        if due:
+            self._jobs_running = True
+            self.background_jobs_worker(due)
+
+    @work(thread=True, group="background-jobs", exit_on_error=False)
+    def background_jobs_worker(self, due: list) -> None:
+        from hub import jobs
+
+        try:
+            for name, ok, _summary in jobs.run_due(self.hub, due):
+                self.log.info(f"background job {name}: {'done' if ok else 'failed'}")
+        except Exception as exc:  # e.g. the database stayed locked: try again at the next check
+            self.log.warning(f"background jobs not run: {describe_error(exc, with_message=False)}")
+        finally:
+            self._jobs_running = False
 
     def refresh_plugin_problems(self, *, announce: bool = False) -> None:
         failed = self.hub.plugins.failed()

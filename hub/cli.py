@@ -17,7 +17,7 @@ from hub.plugins import PluginHost, installed_entry_points, is_builtin, plugins_
 from hub.staff import AuthError, PermissionDenied
 from hub.storage import StorageError
 
-CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore", "resident", "retention", "staff")
+CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore", "resident", "retention", "staff", "jobs")
 USAGE_ERROR = 2
 
 
@@ -120,6 +120,12 @@ def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
     retention_cmd = sub.add_parser("retention", help="list residents past the site's retention period (--apply erases them)")
     retention_cmd.add_argument("--apply", action="store_true", help="erase those listed (after a dry run)")
     retention_cmd.add_argument("--yes", action="store_true", help="confirm --apply")
+    jobs_cmd = sub.add_parser("jobs", help="plugins' background jobs (e.g. directory sync): when each last ran; run them")
+    jobs_cmd.add_argument("action", nargs="?", choices=["list", "run"], default="list",
+                          help="list (the default) or run: every job now, or only the due ones with --due")
+    jobs_cmd.add_argument("names", nargs="*", metavar="NAME", help="run only these jobs")
+    jobs_cmd.add_argument("--due", action="store_true", help="run only jobs that are due (for cron or a systemd timer)")
+    jobs_cmd.add_argument("--json", action="store_true", help="list as JSON")
     plugin_commands = {}
     for result in hub.plugins.call_flat("register_cli_commands", hub=hub):
         spec = result.value
@@ -143,10 +149,49 @@ def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
         return run_rights_command(hub, args)
     if args.command == "staff":
         return run_staff_command(hub, args)
+    if args.command == "jobs":
+        return run_jobs_command(hub, args)
     if args.command in plugin_commands:
         plugin, spec = plugin_commands[args.command]
         return run_plugin_command(hub, plugin, spec, args)
     return run_app(hub, resume_gc=resume_gc)
+
+
+def run_jobs_command(hub, args: argparse.Namespace) -> int:
+    """List the plugins' background jobs with their last runs, or run them (all, named, or the due ones)."""
+    from hub import jobs
+
+    try:
+        hub.open_storage()
+        registered = jobs.registered_jobs(hub)
+        if args.action == "list":
+            rows = jobs.job_rows(hub)
+            if args.json:
+                import json
+
+                print(json.dumps(rows, indent=2))
+            elif not rows:
+                print("No background jobs: no enabled plugin asks for one (see docs/site-config.md).")
+            for row in rows if not args.json else []:
+                last = row["last_finished"] or row["last_started"] or "never"
+                state = "ok" if row["last_ok"] else ("failed" if row["last_ok"] is False else "-")
+                print(f"{row['name']:<20} {row['plugin']:<14} every {row['every_minutes']} min  last {last}  {state}"
+                      f"{'  (due)' if row['due'] else ''}\n    {row['last_summary'] or ''}")
+            return 0
+        unknown = sorted(set(args.names) - {r.job.name for r in registered})
+        if unknown:
+            print(f"hub jobs: no background job called {', '.join(unknown)}", file=sys.stderr)
+            return USAGE_ERROR
+        chosen = [r for r in registered if not args.names or r.job.name in args.names]
+        done = jobs.run_due(hub, chosen, force=not args.due)
+    except StorageError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    for name, ok, summary in done:
+        print(f"{name}: {'done' if ok else 'FAILED'}: {summary}")
+    if not done:
+        print("Nothing was due." if args.due else "Nothing to run (or another kiosk is running it now).")
+    return 0 if all(ok for _, ok, _ in done) else 1
 
 
 def run_plugin_command(hub, plugin: str, spec, args: argparse.Namespace) -> int:

@@ -213,6 +213,14 @@ class Hub:
 
         return database_key(self.database_path) if self.config.hub.encrypted else None
 
+    def using_database(self, db: "Database") -> "Hub":
+        """This hub with another connection to the site database, for work on a thread of its own."""
+        import copy
+
+        other = copy.copy(self)
+        other._db = db
+        return other
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()

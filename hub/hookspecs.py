@@ -55,6 +55,11 @@ def register_palette_commands(hub):
 
 
 @hookspec
+def register_background_jobs(hub):
+    """Return a list of hub.BackgroundJob: work the kiosk runs every so often, off the UI thread."""
+
+
+@hookspec
 def register_themes(hub):
     """Return a list of textual.theme.Theme objects that a site can pick in its config."""
 

@@ -437,6 +437,12 @@ def core_migrations() -> "Migrations":
             "from residents where erased_at is null"
         )
 
+    @migrations(name="0006_background_jobs")
+    def background_jobs(db: "Database") -> None:
+        from hub.jobs import jobs_migration
+
+        jobs_migration(db)
+
     return migrations
 
 

@@ -57,6 +57,19 @@ class PaletteCommand:
     """Called with the running app when chosen."""
 
 
+@dataclass(frozen=True)
+class BackgroundJob:
+    """Work a plugin wants done regularly (a directory sync, say), through ``register_background_jobs``."""
+
+    name: str
+    """Unique across plugins, e.g. ``directory-sync``; shown by ``hub jobs``."""
+    every_minutes: int
+    """How often it is due. Kiosks sharing a site database run it once between them."""
+    run: Callable[["Hub"], str | None]
+    """Does the work on a worker thread, given a hub whose ``db`` is a connection of its own.
+    Returns a one-line summary for ``hub jobs`` (no personal data); raising marks the run failed."""
+
+
 @dataclass
 class PluginStatus:
     """What the hub knows about one plugin, for ``hub plugins`` and the status screen."""

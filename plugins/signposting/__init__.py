@@ -4,7 +4,7 @@ Only hookimpls live here. Everything else is imported inside the hooks, so loadi
 the plugin costs nothing at startup (tests/test_import_hygiene.py checks it).
 """
 
-from hub import CliCommand, TabSpec, hookimpl
+from hub import BackgroundJob, CliCommand, TabSpec, hookimpl
 
 
 @hookimpl
@@ -54,6 +54,21 @@ def erase_resident_data(hub, resident_id):
     from plugins.signposting.referrals import erase_for_resident
 
     return erase_for_resident(hub.db, resident_id)
+
+
+def _sync_job(worker_hub):
+    from plugins.signposting.directory import sync
+
+    reports = sync(worker_hub)
+    return "; ".join(report.summary() for report in reports) or "No sources to sync."
+
+
+@hookimpl
+def register_background_jobs(hub):
+    settings = hub.plugin_config("signposting")
+    if settings.sync_every_hours <= 0:
+        return []
+    return [BackgroundJob("directory-sync", every_minutes=settings.sync_every_hours * 60, run=_sync_job)]
 
 
 def _make_tab(hub):

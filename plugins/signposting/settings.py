@@ -83,6 +83,11 @@ class SignpostingSettings:
     radius_miles: float = 10.0
     """When a postcode is given, local services further away than this are not listed."""
 
+    sync_every_hours: int = 0
+    """Sync every source this often in the background while a kiosk is running (kiosks sharing the
+    site database take turns; `hub jobs run --due` does it from cron). 0: only when staff press
+    Ctrl+Y on the tab or a site lead runs `hub directory sync`."""
+
     include_northern_ireland: bool = False
     """Geocode Northern Ireland (BT) postcodes. Their licence (Land & Property Services) differs:
     switch on only if your use is covered; the About screen then shows the extra attribution."""
@@ -98,3 +103,5 @@ class SignpostingSettings:
             raise ValueError("follow_up_days must be between 1 and 365")
         if not 0 < self.radius_miles <= 200:
             raise ValueError("radius_miles must be more than 0 and at most 200")
+        if not 0 <= self.sync_every_hours <= 24 * 31:
+            raise ValueError("sync_every_hours must be between 0 (off) and 744 (a month)")

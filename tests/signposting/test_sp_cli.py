@@ -121,3 +121,34 @@ def test_a_site_without_sources_says_what_to_do(tmp_path, capsys):
     site = write_site(tmp_path, plugins=["signposting"])
     assert run(site, "sync") == 0
     assert "add feeds or local_services" in capsys.readouterr().out
+
+
+def test_a_scheduled_sync_is_a_background_job(tmp_path, capsys):
+    """sync_every_hours registers `directory-sync`: kiosks run it when due, cron with `hub jobs run --due`."""
+    (tmp_path / "northside-services.toml").write_text(LOCAL, encoding="utf-8")
+    site = write_site(
+        tmp_path,
+        '[plugins.signposting]\nlocal_services = "northside-services.toml"\nstale_after_days = 3650\nsync_every_hours = 24\n',
+        plugins=["signposting"],
+    )
+    assert cli.main(["--site", str(site), "jobs", "run", "--due"]) == 0
+    assert "directory-sync: done: local: 2 received, 2 new" in capsys.readouterr().out
+    assert cli.main(["--site", str(site), "jobs", "run", "--due"]) == 0
+    assert capsys.readouterr().out.strip() == "Nothing was due."
+    assert cli.main(["--site", str(site), "jobs", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["name"], row["plugin"], row["every_minutes"], row["last_ok"]) == ("directory-sync", "signposting", 1440, True)
+    assert run(site, "status") == 0
+    assert "2 listings" in capsys.readouterr().out
+
+
+def test_no_scheduled_sync_unless_asked(site, capsys):
+    assert cli.main(["--site", str(site), "jobs"]) == 0
+    assert "No background jobs" in capsys.readouterr().out
+
+
+def test_sync_every_hours_is_checked(tmp_path, capsys):
+    site = write_site(tmp_path, "[plugins.signposting]\nsync_every_hours = -1\n", plugins=["signposting"])
+    assert cli.main(["check-config", str(site)]) == 2
+    captured = capsys.readouterr()
+    assert "sync_every_hours must be between 0 (off) and 744" in captured.out + captured.err
