@@ -71,3 +71,46 @@ def test_backups_of_an_encrypted_site_are_encrypted_and_restore(encrypted_site, 
     assert b"Enc Rypted" not in out.read_bytes()
     assert cli.main(["--site", str(encrypted_site), "restore", str(out), "--yes"]) == 0
     assert cli.main(["--site", str(encrypted_site), "audit", "verify"]) == 0
+
+
+def test_the_passphrase_can_come_from_the_system_keyring(encrypted_site, tmp_path, monkeypatch):
+    """No HUB_DB_KEY: the hub asks the keyring for service drop-in-hub, user the database's full path."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.passwords: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):
+            return self.passwords.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.passwords[(service, username)] = password
+
+        def delete_password(self, service, username):
+            del self.passwords[(service, username)]
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        hub = cli.build_hub(load_site_config(encrypted_site))
+        hub.open_storage()  # made with HUB_DB_KEY
+        add_resident(hub)
+        hub.close()
+        monkeypatch.delenv("HUB_DB_KEY")
+        database = str((tmp_path / "data" / "hub.db").resolve())
+        keyring.set_password("drop-in-hub", database, "correct horse battery staple")
+        again = cli.build_hub(load_site_config(encrypted_site))
+        again.open_storage()
+        assert [row["name"] for row in again.db["residents"].rows] == ["Enc Rypted"]
+        again.close()
+        keyring.set_password("drop-in-hub", database, "a wrong one")
+        wrong = cli.build_hub(load_site_config(encrypted_site))
+        with pytest.raises(StorageError, match="is wrong"):
+            wrong.open_storage()
+    finally:
+        keyring.set_keyring(previous)
