@@ -299,7 +299,7 @@ class SignpostingTab(Vertical):
         # Its own connection: the sync writes in long transactions off the UI thread.
         db = open_database(self.hub.database_path, encrypted=self.hub.config.hub.encrypted)
         try:
-            worker_hub = _HubWithDb(self.hub, db)
+            worker_hub = self.hub.using_database(db)
             reports = directory.sync(worker_hub)
             summary = "; ".join(report.summary() for report in reports) or "No sources to sync."
         except Exception as exc:
@@ -325,17 +325,6 @@ class SignpostingTab(Vertical):
 
     def action_about(self) -> None:
         self.app.push_screen(AboutDialog(directory.about_text(self.hub)))
-
-
-class _HubWithDb:
-    """The hub, but with another database connection: for workers on their own thread."""
-
-    def __init__(self, hub, db) -> None:
-        self._hub = hub
-        self.db = db
-
-    def __getattr__(self, name):
-        return getattr(self._hub, name)
 
 
 def _escape(text: str) -> str:

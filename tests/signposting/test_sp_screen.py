@@ -140,3 +140,19 @@ async def test_slip_problem_report_followups_and_about(hub_factory):
         await pilot.pause()
         shown = " ".join(str(widget.render()) for widget in app.screen.query(Static))
         assert "Crown copyright" in shown and "Open Government Licence" in shown  # the attributions the licences ask for
+
+
+async def test_ctrl_y_syncs_the_directory_on_a_worker_with_its_own_connection(hub_factory, tmp_path):
+    (tmp_path / "services.toml").write_text(
+        '[[service]]\nid = "pantry"\nname = "Community Pantry"\npostcode = "M40 8JD"\nneeds = ["food"]\n'
+        "last_checked = 2026-11-01\n", encoding="utf-8")
+    hub = hub_factory(("signposting", signposting), body='[plugins.signposting]\nlocal_services = "services.toml"\n')
+    app = HubApp(hub)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_tab(app, pilot, who=None)
+        assert app.focused is tab.query_one("#sp-text", Input)  # the keyboard starts in the search box
+        await pilot.press("ctrl+y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("local: 1 received, 1 new" in n.message for n in app._notifications)
+        assert hub.db.execute("select count(*) from directory_services where name = 'Community Pantry'").fetchone()[0] == 1
