@@ -383,7 +383,7 @@ class HubApp(App[int]):
         if self.hub.session is None:
             self.ask_for_sign_in()
         self.background_jobs = jobs.registered_jobs(self.hub)
-        if self.background_jobs:  # first look once staff have signed in, then every minute
+        if self.background_jobs:  # first look shortly after the database opens, then every minute
             self.set_timer(BACKGROUND_JOBS_FIRST_CHECK, self.run_due_jobs)
             self.set_interval(jobs.CHECK_EVERY_SECONDS, self.run_due_jobs)
         self.refresh_plugin_problems(announce=True)
