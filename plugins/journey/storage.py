@@ -514,8 +514,8 @@ def erase_resident(db: "Database", resident_id: int) -> list[str]:
     """Erase the resident's journey inside the core's erasure transaction; say what is kept and why.
 
     Kept, de-identified (no words, notes, evidence details or staff names): the kind and date of each
-    recorded outcome, the dates of jobs and the results of sustainment checks, so funders' figures for
-    past periods do not change. The copy of their passport training is deleted with the passport itself.
+    recorded outcome, the dates of jobs and of courses copied from the passport, and the results of
+    sustainment checks, so funders' figures for past periods do not change.
     Engagement-log contacts stay (they describe a home, not a person) but are unlinked.
     """
     if "journey_assessments" not in db.table_names():
@@ -530,7 +530,7 @@ def erase_resident(db: "Database", resident_id: int) -> list[str]:
     db.execute(
         "update journey_outcomes set evidence_detail = null, note = null, recorded_by = '[erased]', terminal = null "
         "where resident_id = ?", [resident_id])
-    db.execute("delete from journey_training where resident_id = ?", [resident_id])
+    courses = db.execute("select count(*) from journey_training where resident_id = ?", [resident_id]).fetchone()[0]
     jobs = db.execute("select count(*) from journey_spells where resident_id = ?", [resident_id]).fetchone()[0]
     db.execute("update journey_spells set employer = null, role = null, hours_per_week = null, verification_level = null "
                "where resident_id = ?", [resident_id])
@@ -539,9 +539,9 @@ def erase_resident(db: "Database", resident_id: int) -> list[str]:
     unlinked = db.execute("update journey_engagements set resident_id = null, linked_at = null, linked_by = null "
                           "where resident_id = ?", [resident_id]).rowcount
     kept = []
-    if outcomes or jobs:
-        kept.append(f"{outcomes} outcome(s) and {jobs} job date(s): kind and date only, de-identified, so funders' "
-                    "figures for past periods stay right")
+    if outcomes or jobs or courses:
+        kept.append(f"{outcomes} outcome(s), {jobs} job date(s) and {courses} course date(s): kind and date only, "
+                    "de-identified, so funders' figures for past periods stay right")
     if unlinked:
         kept.append(f"{unlinked} engagement-log contact(s): they describe a home, not a person, and are now unlinked")
     return kept

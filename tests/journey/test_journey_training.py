@@ -124,7 +124,7 @@ def test_training_is_on_by_default(full_hub):
     assert service.settings(full_hub).training_from_passport is True
 
 
-def test_erasure_removes_the_copy_of_the_residents_training(full_hub, helpers):
+def test_erasure_keeps_course_dates_de_identified_so_past_figures_stay(full_hub, helpers):
     from hub import rights
 
     hub = full_hub
@@ -135,9 +135,11 @@ def test_erasure_removes_the_copy_of_the_residents_training(full_hub, helpers):
     mine = rights.subject_access(hub, erased)["plugins"]["journey"]["training_from_the_passport"]
     assert [row["start_date"] for row in mine] == ["2025-02-05"]
 
-    rights.erase(hub, erased)
-    assert list(hub.db.query("select * from journey_training where resident_id = ?", [erased])) == []
-    assert training_people(hub) == {kept}
+    report = rights.erase(hub, erased)
+    assert [(row["kind"], row["start_date"]) for row in hub.db.query(
+        "select kind, start_date from journey_training where resident_id = ?", [erased])] == [("training", "2025-02-05")]
+    assert any("1 course date(s)" in line for line in report.kept)
+    assert training_people(hub) == {kept, erased}  # the quarter's figure does not change
     later = entry(hub, kept, "qualification", "01/03/2025", title="Certificate")  # may reuse the erased row's id
     assert later in {row["entry_id"] for row in hub.db.query("select entry_id from journey_training where resident_id = ?", [kept])}
 
