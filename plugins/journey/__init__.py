@@ -32,6 +32,10 @@ class JourneySettings:
     link_window_days: int = 730
     """Registering a resident links contacts the engagement log recorded at their address up to this many
     days before."""
+    training_from_passport: bool = True
+    """Count the work passport's courses and qualifications that start on or after a resident registered as
+    "into training or education" outcomes, so staff need not record them again. false: only outcomes staff
+    record count."""
 
     def __post_init__(self) -> None:
         if self.homes_in_area < 0:

@@ -96,7 +96,7 @@ DICTIONARY: dict[str, list[tuple[str, str, str]]] = {
         ("kind", "code", "Outcome kind: training_education, job_start, job_sustained_4, job_sustained_13, job_sustained_26, actively_looking, volunteering, financial_inclusion, or a kind a plugin adds."),
         ("month", "YYYY-MM", "Month of the outcome (for sustainment, the month the milestone was reached)."),
         ("days_from_registration", "integer", "Days from registration to the outcome (negative if before registering)."),
-        ("source", "code", "recorded (staff recorded it), passport (from a work passport job), check (a sustainment check confirmed it)."),
+        ("source", "code", "recorded (staff recorded it), passport (from a work passport job, course or qualification), check (a sustainment check confirmed it)."),
         ("evidence", "code", "What backs a recorded outcome: payslip, contract, employer, provider, certificate, letter, staff_witnessed, resident_said; empty for passport and check outcomes."),
     ],
     "assessments": [

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from hub.residents import STATUSES, age_on
 from plugins.journey.model import BUILTIN_OUTCOME_KINDS, ENGAGED_OUTCOMES, OutcomeKind, ReportFigure
-from plugins.journey.spells import OutcomeEvent, load_checks, spell_events
+from plugins.journey.spells import OutcomeEvent, load_checks, spell_events, training_events
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -278,8 +278,12 @@ def build_report(
     youth_ages: tuple[int, int] = (16, 24),
     today: date | None = None,
     trend_months: int = 12,
+    training_from_passport: bool = True,
 ) -> Report:
-    """Every figure for ``period`` (see docs/journey.md for each definition)."""
+    """Every figure for ``period`` (see docs/journey.md for each definition).
+
+    ``training_from_passport`` False leaves out "into training or education" from passport courses
+    (the site's setting of the same name); recorded ones still count."""
     today = today or date.today()
     start, end = period.start.isoformat(), period.end.isoformat()
     after = (period.end + timedelta(days=1)).isoformat()
@@ -351,7 +355,7 @@ def build_report(
                           round(100 * to_date / homes_in_area, 1) if homes_in_area else None, "percent", None, reach_note))
 
     # Outcomes
-    events = outcome_events(db, period, registered_on, today)
+    events = outcome_events(db, period, registered_on, today, training_from_passport=training_from_passport)
     by_kind: dict[str, set[int]] = {kind: set() for kind in kinds}
     for event in events:
         if period.contains(event.on):
@@ -414,8 +418,10 @@ def youth_figures(report: Report) -> list[Figure]:
     return out
 
 
-def outcome_events(db: "Database", period: Period, registered_on: Mapping[int, date], today: date) -> list[OutcomeEvent]:
-    """Outcomes recorded by staff (in the period, plus every job start for the first-job figure) and from passport jobs."""
+def outcome_events(db: "Database", period: Period, registered_on: Mapping[int, date], today: date, *,
+                   training_from_passport: bool = True) -> list[OutcomeEvent]:
+    """Outcomes recorded by staff (in the period, plus every job start for the first-job figure), from passport
+    jobs, and from passport courses starting in the period (unless ``training_from_passport`` is False)."""
     events: list[OutcomeEvent] = []
     if not _has(db, "journey_outcomes"):
         return events
@@ -428,6 +434,11 @@ def outcome_events(db: "Database", period: Period, registered_on: Mapping[int, d
     spells = list(db.query("select resident_id, entry_id, start_date, end_date, confirmed_on from journey_spells"))
     if spells:
         events += spell_events(spells, load_checks(db), registered_on, today, sustained_within=(period.start, period.end))
+    if training_from_passport and _has(db, "journey_training"):
+        courses = db.query("select resident_id, entry_id, start_date from journey_training "
+                           "where start_date >= ? and start_date <= ? order by start_date, entry_id",
+                           [period.start.isoformat(), period.end.isoformat()])
+        events += training_events(courses, registered_on, today, recorded=events)
     return events
 
 

@@ -152,7 +152,8 @@ def record_check(hub: "Hub", resident_id: int, entry_id: int, weeks: int, result
 def resident_outcomes(hub: "Hub", resident_id: int, *, today: date | None = None) -> list[spells.OutcomeEvent]:
     """The resident's outcomes as the reports count them (recorded and from the passport), newest first."""
     spells.sync_spells(hub.db)
-    return spells.outcome_events_for(hub.db, resident_id, today)
+    return spells.outcome_events_for(hub.db, resident_id, today,
+                                     training_from_passport=settings(hub).training_from_passport)
 
 
 # -- the engagement log ----------------------------------------------------------------------------
@@ -240,7 +241,8 @@ def compute_report(hub: "Hub", period: Period, *, db: "Database", kinds: dict[st
     spells.sync_spells(db)
     config = settings(hub)
     return build_report(db, period, kinds=kinds, homes_in_area=config.homes_in_area,
-                        youth_ages=(config.youth_min_age, config.youth_max_age), today=today)
+                        youth_ages=(config.youth_min_age, config.youth_max_age), today=today,
+                        training_from_passport=config.training_from_passport)
 
 
 def finish_report(hub: "Hub", report: Report) -> Report:

@@ -1,10 +1,13 @@
-"""Jobs from the work passport: job starts, sustainment at 4, 13 and 26 weeks, and the checks due.
+"""Jobs and training from the work passport: job starts, sustainment at 4, 13 and 26 weeks, the
+checks due, and "into training or education".
 
-Nobody re-keys a job: the passport's ``employment_spells(db, resident_id)`` is the source. To keep
-reports fast, the journey keeps a copy of each resident's spells in ``journey_spells``, refreshed
-for exactly the residents whose passport changed. Passport entries are never overwritten (every
-change is a new row with a higher id), so "entries with an id above the last one we read" finds
-every change; ``sync_spells`` does that before anything reads the copy.
+Nobody re-keys a job or a course: the passport's ``employment_spells(db, resident_id)`` and
+``training_entries(db, resident_id)`` are the source. To keep reports fast, the journey keeps a
+copy of each resident's spells in ``journey_spells`` and of their courses and qualifications (dates
+only) in ``journey_training``, refreshed for exactly the residents whose passport changed. Passport
+entries are never overwritten (every change is a new row with a higher id), so "entries with an id
+above the last one we read" finds every change; ``sync_spells`` does that before anything reads
+the copies.
 
 Sustainment (see docs/journey.md): the N-week milestone of a job is the day its Nth week is
 complete (start + 7N - 1 days). It counts once we know the resident was still in that job on
@@ -36,20 +39,20 @@ def passport_available(db: "Database") -> bool:
     return "passport_entries" in db.table_names()
 
 
-def _employment_spells():
+def _passport_views():
     try:
-        from plugins.passport.views import employment_spells
+        from plugins.passport import views
     except ImportError:  # the passport is not installed on this site
         return None
-    return employment_spells
+    return views
 
 
 def sync_spells(db: "Database") -> int:
-    """Copy the passport's employment spells for residents whose entries changed; return how many residents."""
+    """Copy the passport's employment spells and training for residents whose entries changed; return how many residents."""
     if not passport_available(db):
         return 0
-    employment_spells = _employment_spells()
-    if employment_spells is None:
+    views = _passport_views()
+    if views is None:
         return 0
     top = db.execute("select max(id) from passport_entries").fetchone()[0] or 0
     if top <= int(get_state(db, WATERMARK) or 0):
@@ -64,9 +67,16 @@ def sync_spells(db: "Database") -> int:
             "where p.id > ? and r.erased_at is null", [mark])]
         stamp = now_iso()
         rows: list[dict[str, Any]] = []
+        training: list[dict[str, Any]] = []
         for resident_id in changed:
             db.execute("delete from journey_spells where resident_id = ?", [resident_id])
-            for spell in employment_spells(db, resident_id):
+            db.execute("delete from journey_training where resident_id = ?", [resident_id])
+            training += [
+                {"entry_id": entry.entry_id, "resident_id": resident_id, "kind": entry.kind,
+                 "start_date": entry.start.isoformat(), "synced_at": stamp}
+                for entry in views.training_entries(db, resident_id)
+            ]
+            for spell in views.employment_spells(db, resident_id):
                 confirmed = max(filter(None, [spell.recorded_at[:10], spell.verified_at.isoformat() if spell.verified_at else None]))
                 rows.append({
                     "entry_id": spell.entry_id, "resident_id": resident_id, "kind": spell.kind, "employer": spell.employer,
@@ -77,6 +87,8 @@ def sync_spells(db: "Database") -> int:
                 })
         if rows:
             db["journey_spells"].insert_all(rows)
+        if training:
+            db["journey_training"].insert_all(training)
         set_state(db, WATERMARK, str(top))
     return len(changed)
 
@@ -107,7 +119,8 @@ class OutcomeEvent:
     kind: str
     on: date
     source: str
-    """"recorded" (staff recorded it), "passport" (a passport job), "check" (a sustainment check) or a plugin's name."""
+    """"recorded" (staff recorded it), "passport" (a passport job or course), "check" (a sustainment check) or a
+    plugin's name."""
     ref: int | None = None
     """The outcome's id (recorded) or the passport entry's id (passport, check)."""
     evidence: str | None = None
@@ -165,6 +178,34 @@ def spell_events(spells: Iterable[Mapping[str, Any]], checks: Mapping[tuple[int,
     return events
 
 
+TRAINING_KIND = "training_education"
+"""The outcome kind the passport's courses and qualifications give."""
+
+
+def training_events(courses: Iterable[Mapping[str, Any]], registered: Mapping[int, date], today: date, *,
+                    recorded: Iterable[OutcomeEvent] = ()) -> list[OutcomeEvent]:
+    """"Into training or education" from the copied passport courses: one on each course's start day.
+
+    Courses begun before the resident registered are history, not programme outcomes, and are left
+    out (as jobs are). A course starting on a day for which staff also recorded the outcome by hand
+    (``recorded``, not withdrawn) is left to the recorded one, so one course is one event, not two."""
+    by_hand = {(event.resident_id, event.on) for event in recorded
+               if event.kind == TRAINING_KIND and event.source == "recorded"}
+    events: list[OutcomeEvent] = []
+    seen: set[tuple[int, date]] = set()
+    for course in courses:
+        resident_id = course["resident_id"]
+        start = date.fromisoformat(course["start_date"])
+        joined = registered.get(resident_id)
+        if joined is None or start < joined or start > today:
+            continue
+        if (resident_id, start) in by_hand or (resident_id, start) in seen:
+            continue  # one event per person per day: a course and its certificate on one day are one start
+        seen.add((resident_id, start))
+        events.append(OutcomeEvent(resident_id, TRAINING_KIND, start, "passport", course["entry_id"]))
+    return events
+
+
 def load_checks(db: "Database", resident_id: int | None = None) -> dict[tuple[int, int], list[dict[str, Any]]]:
     """Sustainment checks by (resident id, passport entry id), oldest first."""
     sql = "select resident_id, entry_id, weeks, result, checked_on from journey_checks"
@@ -187,15 +228,22 @@ def registration_dates(db: "Database", resident_id: int | None = None) -> dict[i
     return {row[0]: date.fromisoformat(row[1]) for row in db.execute(sql, params)}
 
 
-def outcome_events_for(db: "Database", resident_id: int, today: date | None = None) -> list[OutcomeEvent]:
-    """Every outcome of one resident: recorded ones (not withdrawn) and those from passport jobs, newest first."""
+def outcome_events_for(db: "Database", resident_id: int, today: date | None = None, *,
+                       training_from_passport: bool = True) -> list[OutcomeEvent]:
+    """Every outcome of one resident: recorded ones (not withdrawn) and those from passport jobs and
+    (unless the site switched it off) passport courses, newest first."""
     today = today or date.today()
     events = [
         OutcomeEvent(resident_id, row["kind"], date.fromisoformat(row["outcome_date"]), "recorded", row["id"], row["evidence"])
         for row in db.query("select * from journey_outcomes where resident_id = ? and withdrawn = 0", [resident_id])
     ]
+    registered = registration_dates(db, resident_id)
     spells = list(db.query("select * from journey_spells where resident_id = ?", [resident_id]))
-    events += spell_events(spells, load_checks(db, resident_id), registration_dates(db, resident_id), today)
+    derived = spell_events(spells, load_checks(db, resident_id), registered, today)
+    if training_from_passport:
+        courses = db.query("select * from journey_training where resident_id = ? order by start_date, entry_id", [resident_id])
+        derived += training_events(courses, registered, today, recorded=events)
+    events += derived
     return sorted(events, key=lambda event: (event.on, event.kind), reverse=True)
 
 

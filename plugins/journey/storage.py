@@ -1,5 +1,5 @@
 """The journey's tables and every write to them: assessments, the action plan, outcomes,
-sustainment checks, the engagement log, and the cache of passport employment spells.
+sustainment checks, the engagement log, and the copies of passport employment spells and training.
 
 Each write is one ``write_transaction`` with its access-log line (ids and action names only).
 Emitting ``record_saved`` after the commit is ``service.py``'s job, since it needs the ``hub``.
@@ -114,6 +114,19 @@ def migrations():
         db["journey_engagements"].create_index(["resident_id"])
 
         db["journey_state"].create({"key": str, "value": str}, pk="key")
+
+    @journey(name="0002_training_from_the_passport")
+    def training_copy(db: "Database") -> None:
+        # Dates only: what "into training or education" needs, nothing more about the course.
+        db["journey_training"].create(
+            {"id": int, "entry_id": int, "resident_id": int, "kind": str, "start_date": str, "synced_at": str},
+            pk="id", foreign_keys=RESIDENT_FK, not_null={"entry_id", "resident_id", "kind", "start_date"},
+        )
+        db["journey_training"].create_index(["resident_id", "entry_id"], unique=True)
+        db["journey_training"].create_index(["start_date"])
+        # Read every resident's passport again on the next sync, so courses saved before this
+        # migration are copied too (the watermark was past them).
+        db.execute("delete from journey_state where key = 'passport_watermark'")
 
     return journey
 
@@ -490,6 +503,8 @@ def resident_data(db: "Database", resident_id: int) -> dict[str, Any]:
         "action_plan_history": plan_history(db, resident_id),
         "outcomes": outcomes_for(db, resident_id, include_withdrawn=True),
         "jobs_from_the_passport": list(db.query("select * from journey_spells where resident_id = ? order by start_date", [resident_id])),
+        "training_from_the_passport": list(db.query(
+            "select * from journey_training where resident_id = ? order by start_date", [resident_id])),
         "sustainment_checks": list(db.query("select * from journey_checks where resident_id = ? order by id", [resident_id])),
         "engagement_contacts_before_registering": engagements_for(db, resident_id),
     }
@@ -499,9 +514,9 @@ def erase_resident(db: "Database", resident_id: int) -> list[str]:
     """Erase the resident's journey inside the core's erasure transaction; say what is kept and why.
 
     Kept, de-identified (no words, notes, evidence details or staff names): the kind and date of each
-    outcome, the dates of jobs and the results of sustainment checks, so funders' figures for past
-    periods do not change. Engagement-log contacts stay (they describe a home, not a person) but
-    are unlinked.
+    recorded outcome, the dates of jobs and of courses copied from the passport, and the results of
+    sustainment checks, so funders' figures for past periods do not change.
+    Engagement-log contacts stay (they describe a home, not a person) but are unlinked.
     """
     if "journey_assessments" not in db.table_names():
         return []
@@ -515,6 +530,7 @@ def erase_resident(db: "Database", resident_id: int) -> list[str]:
     db.execute(
         "update journey_outcomes set evidence_detail = null, note = null, recorded_by = '[erased]', terminal = null "
         "where resident_id = ?", [resident_id])
+    courses = db.execute("select count(*) from journey_training where resident_id = ?", [resident_id]).fetchone()[0]
     jobs = db.execute("select count(*) from journey_spells where resident_id = ?", [resident_id]).fetchone()[0]
     db.execute("update journey_spells set employer = null, role = null, hours_per_week = null, verification_level = null "
                "where resident_id = ?", [resident_id])
@@ -523,9 +539,9 @@ def erase_resident(db: "Database", resident_id: int) -> list[str]:
     unlinked = db.execute("update journey_engagements set resident_id = null, linked_at = null, linked_by = null "
                           "where resident_id = ?", [resident_id]).rowcount
     kept = []
-    if outcomes or jobs:
-        kept.append(f"{outcomes} outcome(s) and {jobs} job date(s): kind and date only, de-identified, so funders' "
-                    "figures for past periods stay right")
+    if outcomes or jobs or courses:
+        kept.append(f"{outcomes} outcome(s), {jobs} job date(s) and {courses} course date(s): kind and date only, "
+                    "de-identified, so funders' figures for past periods stay right")
     if unlinked:
         kept.append(f"{unlinked} engagement-log contact(s): they describe a home, not a person, and are now unlinked")
     return kept

@@ -20,7 +20,7 @@ from hub.screens.tables import DataTable
 
 from hub.app import ResidentChanged
 from hub.staff import PermissionDenied
-from plugins.journey import model, service, storage
+from plugins.journey import model, service, spells, storage
 from plugins.journey.dialogs import (
     AssessmentScreen,
     CheckScreen,
@@ -338,7 +338,8 @@ class JourneyTab(Vertical):
         if event is None:
             return
         if event.source != "recorded":
-            self.notify("This outcome comes from the passport: correct the job there.", severity="warning")
+            thing = "training entry" if event.kind == spells.TRAINING_KIND else "job"
+            self.notify(f"This outcome comes from the passport: correct the {thing} there.", severity="warning")
             return
         label = self.kinds[event.kind].label if event.kind in self.kinds else event.kind
         self.app.push_screen(WithdrawOutcomeScreen(self.hub, event.ref, f"{label} on {event.on.strftime('%d/%m/%Y')}"),

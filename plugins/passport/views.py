@@ -1,9 +1,10 @@
 """What the passport shows: a timeline, totals, a weekly work-search summary, history, and the
 employment spells the bonus plugin reads. Read-only; no Textual.
 
-``employment_spells(db, resident_id)`` is the public function other plugins use (the bonus
-checks): paid jobs as the passport records them, so nobody re-keys a job. Its shape is
-documented in docs/passport.md and kept stable.
+``employment_spells(db, resident_id)`` and ``training_entries(db, resident_id)`` are the public
+functions other plugins use (the bonus checks, the journey's outcomes): paid jobs, and courses and
+qualifications, as the passport records them, so nobody re-keys them. Their shape is documented in
+docs/passport.md and kept stable.
 """
 
 from __future__ import annotations
@@ -112,6 +113,54 @@ def employment_spells(db: "Database", resident_id: int) -> list[EmploymentSpell]
             )
         )
     return sorted(spells, key=lambda spell: (spell.start, spell.entry_id))
+
+
+@dataclass(frozen=True)
+class TrainingEntry:
+    """One course or qualification from the passport, as it stands now."""
+
+    entry_id: int
+    """The entry's stable id (its first version's id): the same across corrections."""
+    version_id: int
+    """The current version's id."""
+    kind: str
+    """"training", "qualification", or a training kind another plugin added."""
+    title: str
+    provider: str | None
+    """The training provider, college or awarding body."""
+    start: date
+    """The first day (for a qualification, the day it was awarded)."""
+    end: date | None
+    """The last day; None while ongoing."""
+    ongoing: bool
+    qualification_level: str | None
+    result: str | None
+    verification_level: str
+    recorded_at: str
+    """When this version was saved (ISO 8601, UTC)."""
+
+
+def training_entries(db: "Database", resident_id: int) -> list[TrainingEntry]:
+    """Training and education from the resident's passport, oldest start first: entries whose kind counts
+    its hours as training (courses and qualifications, and any unpaid kind a plugin puts in that bucket).
+
+    Volunteering, work experience and paid work are not training. Withdrawn entries and old versions
+    are left out, as in ``employment_spells``, so the journey can count "into training or education"
+    without staff re-keying it. Returns ``[]`` on a site without the passport's tables."""
+    if "passport_entries" not in db.table_names():
+        return []
+    entries = [
+        TrainingEntry(
+            entry_id=row["root_id"], version_id=row["id"], kind=row["kind"], title=row["title"], provider=row["provider"],
+            start=date.fromisoformat(row["start_date"]),
+            end=date.fromisoformat(row["end_date"]) if row["end_date"] and not row["ongoing"] else None,
+            ongoing=bool(row["ongoing"]), qualification_level=row["qualification_level"], result=row["result"],
+            verification_level=row["verification_level"], recorded_at=row["recorded_at"],
+        )
+        for row in current_entries(db, resident_id)
+        if row["bucket"] == "training" and not row["paid_work"]
+    ]
+    return sorted(entries, key=lambda entry: (entry.start, entry.entry_id))
 
 
 # -- totals --------------------------------------------------------------------------------------

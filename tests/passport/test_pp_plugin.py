@@ -142,6 +142,11 @@ def test_docs_describe_the_hook_every_command_and_the_employment_spell_fields():
     assert "### passport_entry_kinds(hub)" in docs
     for field in dataclasses.fields(EmploymentSpell):
         assert f"`{field.name}`" in docs, f"docs/passport.md does not describe EmploymentSpell.{field.name}"
+    from plugins.passport.views import TrainingEntry
+
+    assert "`training_entries(db, resident_id) -> list[TrainingEntry]`" in docs
+    for field in dataclasses.fields(TrainingEntry):
+        assert f"`{field.name}`" in docs, f"docs/passport.md does not describe TrainingEntry.{field.name}"
     from plugins.passport.cli import configure
     import argparse
 
