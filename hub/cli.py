@@ -165,7 +165,7 @@ def run_jobs_command(hub, args: argparse.Namespace) -> int:
         hub.open_storage()
         registered = jobs.registered_jobs(hub)
         if args.action == "list":
-            rows = jobs.job_rows(hub)
+            rows = jobs.job_rows(hub, registered)
             if args.json:
                 import json
 

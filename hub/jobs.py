@@ -150,11 +150,11 @@ def run_due(hub: "Hub", jobs: list[RegisteredJob] | None = None, *, force: bool 
     return done
 
 
-def job_rows(hub: "Hub") -> list[dict[str, Any]]:
-    """Each registered job with its last run, for ``hub jobs``."""
+def job_rows(hub: "Hub", jobs: list[RegisteredJob]) -> list[dict[str, Any]]:
+    """Each job with its last run, for ``hub jobs``."""
     rows = {row["name"]: row for row in hub.db.query("select * from hub_jobs")}
     listed = []
-    for registered in registered_jobs(hub):
+    for registered in jobs:
         row = rows.get(registered.job.name) or {}
         listed.append({
             "name": registered.job.name,

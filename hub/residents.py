@@ -104,8 +104,8 @@ def age_on(born: date, on: date) -> int:
 
 
 @dataclass
-class NewResident:
-    """What staff fill in to register a resident (raw text, as typed)."""
+class ResidentDetails:
+    """A resident's personal details as staff type them: what registering and editing share."""
 
     name: str = ""
     preferred_name: str = ""
@@ -114,6 +114,12 @@ class NewResident:
     email: str = ""
     address: str = ""
     postcode: str = ""
+
+
+@dataclass
+class NewResident(ResidentDetails):
+    """What staff fill in to register a resident (raw text, as typed)."""
+
     engagement: str = ""
     referred_by: str = ""
     status_at_registration: str = ""
@@ -149,7 +155,7 @@ def validate_resident(form: NewResident, area: list[str], today: date | None = N
     return row
 
 
-def _validate_details(form: "NewResident | ResidentChanges", area: list[str], today: date, errors: dict[str, str]) -> dict[str, Any]:
+def _validate_details(form: ResidentDetails, area: list[str], today: date, errors: dict[str, str]) -> dict[str, Any]:
     """The personal details shared by registering and editing: a clean row, errors added per field."""
     row: dict[str, Any] = {}
     row["name"] = clean_text(form.name, limit=120)
@@ -207,16 +213,9 @@ they moved in; a correction rewrites the current entry (it was never their addre
 
 
 @dataclass
-class ResidentChanges:
+class ResidentChanges(ResidentDetails):
     """The edit form: a resident's details as staff leave them (raw text, prefilled from the record)."""
 
-    name: str = ""
-    preferred_name: str = ""
-    date_of_birth: str = ""
-    phone: str = ""
-    email: str = ""
-    address: str = ""
-    postcode: str = ""
     address_change: str = ""
     """"moved" or "correction" (ADDRESS_CHANGES); asked only when the address or postcode changes."""
     moved_on: str = ""

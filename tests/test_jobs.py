@@ -47,7 +47,7 @@ def test_hook_register_background_jobs(hub_factory):
     assert calls[0][1] is not hub.db  # a connection of its own
     assert jobs.run_due(hub) == []  # not due again for an hour
     assert jobs.run_due(hub, force=True) == [("tidy", True, "tidied 2")]
-    [row] = jobs.job_rows(hub)
+    [row] = jobs.job_rows(hub, jobs.registered_jobs(hub))
     assert (row["name"], row["plugin"], row["last_ok"], row["last_summary"], row["due"]) == ("tidy", "tidier", True, "tidied 2", False)
 
 
@@ -96,7 +96,7 @@ def test_a_failing_job_is_recorded_retried_and_its_plugin_keeps_working(hub_fact
     assert not ok and summary.startswith("failed: RuntimeError: feed at https://example.org said no")
     assert hub.plugins.is_enabled("tidier")
     assert "example.org" not in caplog.text  # the log gets the exception's type only
-    [row] = jobs.job_rows(hub)
+    [row] = jobs.job_rows(hub, jobs.registered_jobs(hub))
     assert row["last_ok"] is False
     hub.db.execute("update hub_jobs set last_started = '2026-01-01T00:00:00+00:00'")
     hub.db.conn.commit()
@@ -127,7 +127,7 @@ async def test_the_kiosk_runs_due_jobs_on_a_worker_thread(hub_factory, monkeypat
         await app.workers.wait_for_complete()
         assert len(calls) == 1
         assert calls[0][0] != threading.current_thread().name
-        assert jobs.job_rows(app.hub)[0]["last_summary"] == "tidied 1"
+        assert jobs.job_rows(app.hub, app.background_jobs)[0]["last_summary"] == "tidied 1"
 
 
 def test_hub_jobs_lists_and_runs(tmp_path, capsys, monkeypatch):

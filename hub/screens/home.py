@@ -194,9 +194,8 @@ class HomePane(Horizontal):
         if resident["referred_by"] and resident["engagement"] == "agency_referral":
             engaged += f": {resident['referred_by']}"
         agreed = [key.replace("_", " ") for key, given in consents.items() if given]
-        address = residents.current_address(self.hub.db, resident_id)
-        moves = len(residents.address_history(self.hub.db, resident_id)) - 1
-        since = f", here since {uk_date(address['from_date'])}" if address and moves > 0 else ""
+        addresses = residents.address_history(self.hub.db, resident_id)
+        since = f", here since {uk_date(addresses[-1]['from_date'])}" if len(addresses) > 1 else ""
         lines = [
             f"Born {uk_date(resident['date_of_birth'])}{age}",
             f"Phone {resident['phone'] or '-'}   Email {resident['email'] or '-'}",

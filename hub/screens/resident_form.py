@@ -18,6 +18,33 @@ from hub.screens.forms import FormField, show_errors, text_input
 from hub.storage import DB_ERRORS, StorageError, explain_sqlite_error
 
 
+def detail_fields(values: residents.ResidentDetails) -> ComposeResult:
+    """The personal-detail fields registering and editing both show, filled in from ``values``."""
+    yield FormField("Full name", text_input("name", "e.g. Aisha Rahman", value=values.name, max_length=120), name="name", required=True)
+    yield FormField("Preferred name", text_input("preferred_name", "what they like to be called", value=values.preferred_name, max_length=60), name="preferred_name")
+    yield FormField("Date of birth", text_input("date_of_birth", "day/month/year, e.g. 31/01/1990", value=values.date_of_birth), name="date_of_birth", required=True)
+    yield FormField("Phone", text_input("phone", "e.g. 07700 900123", value=values.phone), name="phone")
+    yield FormField("Email", text_input("email", "e.g. name@example.com", value=values.email), name="email")
+    yield FormField("Address", text_input("address", "house number and street", value=values.address, max_length=300), name="address")
+    yield FormField("Postcode", text_input("postcode", "e.g. M40 7AB (empty if none)", value=values.postcode), name="postcode")
+
+
+def typed_details(screen) -> dict[str, str]:
+    """What is in the detail fields now, by field name (for a ResidentDetails form)."""
+    return {name: screen.query_one(f"#input-{name}", Input).value for name in residents.DETAIL_FIELDS}
+
+
+def area_note(postcode: str | None, area: list[str], *, outside: str = "") -> str:
+    """The line under the postcode: inside or outside the site's area (empty for no postcode)."""
+    from hub.postcodes import in_area
+
+    if postcode is None:
+        return ""
+    if in_area(postcode, area):
+        return f"{postcode} is inside the site's area."
+    return f"{postcode} is outside the site's area{outside}."
+
+
 class RegisterResidentScreen(ModalScreen[int | None]):
     """Register a new resident: details, how they came to us, status and consent."""
 
@@ -42,13 +69,7 @@ class RegisterResidentScreen(ModalScreen[int | None]):
         with Vertical(id="register-dialog", classes="dialog"):
             yield Label("Register a resident", classes="dialog-title")
             with VerticalScroll(id="register-fields"):
-                yield FormField("Full name", text_input("name", "e.g. Aisha Rahman", max_length=120), name="name", required=True)
-                yield FormField("Preferred name", text_input("preferred_name", "what they like to be called", max_length=60), name="preferred_name")
-                yield FormField("Date of birth", text_input("date_of_birth", "day/month/year, e.g. 31/01/1990"), name="date_of_birth", required=True)
-                yield FormField("Phone", text_input("phone", "e.g. 07700 900123"), name="phone")
-                yield FormField("Email", text_input("email", "e.g. name@example.com"), name="email")
-                yield FormField("Address", text_input("address", "house number and street", max_length=300), name="address")
-                yield FormField("Postcode", text_input("postcode", "e.g. M40 7AB (empty if none)"), name="postcode")
+                yield from detail_fields(residents.NewResident())
                 yield Static("", id="area-note")
                 yield FormField(
                     "How did they come to us?",
@@ -82,16 +103,10 @@ class RegisterResidentScreen(ModalScreen[int | None]):
 
     @on(Input.Changed, "#input-postcode")
     def postcode_changed(self, event: Input.Changed) -> None:
-        from hub.postcodes import in_area, normalise_postcode
+        from hub.postcodes import normalise_postcode
 
-        postcode = normalise_postcode(event.value)
-        note = self.query_one("#area-note", Static)
-        if postcode is None:
-            note.update("")
-        elif in_area(postcode, self.hub.config.hub.area):
-            note.update(f"{postcode} is inside the site's area.")
-        else:
-            note.update(f"{postcode} is outside the site's area: you can still register them.")
+        note = area_note(normalise_postcode(event.value), self.hub.config.hub.area, outside=": you can still register them")
+        self.query_one("#area-note", Static).update(note)
 
     def form(self) -> residents.NewResident:
         def value(name: str) -> str:
@@ -102,13 +117,7 @@ class RegisterResidentScreen(ModalScreen[int | None]):
             return selected if isinstance(selected, str) else ""
 
         return residents.NewResident(
-            name=value("name"),
-            preferred_name=value("preferred_name"),
-            date_of_birth=value("date_of_birth"),
-            phone=value("phone"),
-            email=value("email"),
-            address=value("address"),
-            postcode=value("postcode"),
+            **typed_details(self),
             engagement=choice("engagement"),
             referred_by=value("referred_by"),
             status_at_registration=choice("status_at_registration"),
@@ -276,13 +285,7 @@ class EditResidentScreen(ModalScreen[list[str] | None]):
         with Vertical(id="edit-dialog", classes="dialog"):
             yield Label("Change their details", classes="dialog-title")
             with VerticalScroll(id="edit-fields"):
-                yield FormField("Full name", text_input("name", value=before.name, max_length=120), name="name", required=True)
-                yield FormField("Preferred name", text_input("preferred_name", value=before.preferred_name, max_length=60), name="preferred_name")
-                yield FormField("Date of birth", text_input("date_of_birth", "day/month/year", value=before.date_of_birth), name="date_of_birth", required=True)
-                yield FormField("Phone", text_input("phone", value=before.phone), name="phone")
-                yield FormField("Email", text_input("email", value=before.email), name="email")
-                yield FormField("Address", text_input("address", value=before.address, max_length=300), name="address")
-                yield FormField("Postcode", text_input("postcode", "empty if none", value=before.postcode), name="postcode")
+                yield from detail_fields(before)
                 yield Static("", id="edit-area-note")
                 yield FormField(
                     "Why the change?",
@@ -303,36 +306,29 @@ class EditResidentScreen(ModalScreen[list[str] | None]):
         self.query_one("#input-name", Input).focus()
 
     def form(self) -> residents.ResidentChanges:
-        def value(name: str) -> str:
-            return self.query_one(f"#input-{name}", Input).value
-
         reason = self.query_one("#input-address_change", Select).value
         return residents.ResidentChanges(
-            name=value("name"), preferred_name=value("preferred_name"), date_of_birth=value("date_of_birth"),
-            phone=value("phone"), email=value("email"), address=value("address"), postcode=value("postcode"),
-            address_change=reason if isinstance(reason, str) else "", moved_on=value("moved_on"),
+            **typed_details(self),
+            address_change=reason if isinstance(reason, str) else "",
+            moved_on=self.query_one("#input-moved_on", Input).value,
         )
 
     @on(Input.Changed, "#input-address, #input-postcode")
     @on(Select.Changed, "#input-address_change")
     def address_edited(self) -> None:
         """Ask why only when the address or postcode changed, and when they moved in only for a move."""
-        from hub.postcodes import in_area, normalise_postcode
+        from hub.postcodes import normalise_postcode
 
         form = self.form()
         postcode = normalise_postcode(form.postcode)
-        changed = (form.address.strip() != self.before.address.strip()
-                   or (postcode or form.postcode.strip()) != self.before.postcode)
+        # Compared as update_resident compares them, so the question shows exactly when it will be asked.
+        changed = (residents.clean_text(form.address, limit=300) != self.before.address
+                   or (postcode or residents.clean_text(form.postcode, limit=12)) != self.before.postcode)
         self.query_one("#field-address_change").set_class(not changed, "hidden")
         self.query_one("#edit-address-hint").set_class(not changed, "hidden")
         self.query_one("#field-moved_on").set_class(not changed or form.address_change != "moved", "hidden")
-        note = self.query_one("#edit-area-note", Static)
-        if postcode is None or not changed:
-            note.update("")
-        elif in_area(postcode, self.hub.config.hub.area):
-            note.update(f"{postcode} is inside the site's area.")
-        else:
-            note.update(f"{postcode} is outside the site's area.")
+        note = area_note(postcode, self.hub.config.hub.area) if changed else ""
+        self.query_one("#edit-area-note", Static).update(note)
 
     @on(Button.Pressed, "#save-edit")
     def action_save(self) -> None:

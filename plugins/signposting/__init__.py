@@ -57,10 +57,9 @@ def erase_resident_data(hub, resident_id):
 
 
 def _sync_job(worker_hub):
-    from plugins.signposting.directory import sync
+    from plugins.signposting.directory import describe_sync, sync
 
-    reports = sync(worker_hub)
-    return "; ".join(report.summary() for report in reports) or "No sources to sync."
+    return describe_sync(sync(worker_hub))
 
 
 @hookimpl

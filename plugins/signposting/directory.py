@@ -121,6 +121,11 @@ def reindex_needs_if_changed(hub: "Hub") -> int:
     return store.reindex_needs(hub.db, current)
 
 
+def describe_sync(reports: list["SyncReport"]) -> str:
+    """One line for staff and `hub jobs`: each source's counts (no personal data)."""
+    return "; ".join(report.summary() for report in reports) or "No sources to sync."
+
+
 def sync(
     hub: "Hub",
     source_name: str | None = None,

@@ -300,8 +300,7 @@ class SignpostingTab(Vertical):
         db = open_database(self.hub.database_path, encrypted=self.hub.config.hub.encrypted)
         try:
             worker_hub = self.hub.using_database(db)
-            reports = directory.sync(worker_hub)
-            summary = "; ".join(report.summary() for report in reports) or "No sources to sync."
+            summary = directory.describe_sync(directory.sync(worker_hub))
         except Exception as exc:
             summary = f"Sync failed: {type(exc).__name__}: {exc}. What was stored before is unchanged."
         finally:
