@@ -21,6 +21,7 @@ from typing import Any
 from . import explain
 from .council_tax import CouncilTaxScheme, council_tax_reduction, liability_for, parse_scheme
 from .household import Household
+from .incomes import NO_INCOMES, ScenarioIncomes, benefit_earnings_weekly, scenario_incomes
 from .rate_tables import Rates, RatesFileError, rates_for
 from .tax import (
     MONTHS_PER_YEAR,
@@ -69,6 +70,10 @@ class Scenario:
     other_income: float
     net_income: float
     work_condition_met: bool
+    # issue 13 (calc-rules): other income by kind, and what the scenario was asked for
+    incomes: ScenarioIncomes = NO_INCOMES
+    working: tuple[int, float] | None = None
+    childcare_costs: float | None = None
 
 
 def child_benefit_weekly(household: Household, rates: Rates) -> float:
@@ -97,11 +102,24 @@ def build_context(
     )
 
 
-def compute_scenario(context: Context, gross_by_adult: tuple[float, ...], travel_costs: float) -> Scenario:
-    """Income for one scenario, given each adult's gross monthly pay."""
+def compute_scenario(
+    context: Context,
+    gross_by_adult: tuple[float, ...],
+    travel_costs: float,
+    *,
+    working: tuple[int, float] | None = None,
+    childcare_costs: float | None = None,
+) -> Scenario:
+    """Income for one scenario, given each adult's gross monthly pay.
+
+    ``working`` = (adult, hours a week) when that adult works the job in this scenario: the
+    ``incomes`` rules that depend on the job (Carer's Allowance earnings limit, JSA 16 hours, ESA
+    permitted work) apply to that adult's incomes; None = every income as entered.
+    ``childcare_costs`` replaces the household's monthly childcare (the sweep scales it).
+    """
     household, rates = context.household, context.rates
     taxes, insurance, pensions, net_earnings = [], [], [], []
-    highest_adjusted_net_income = 0.0
+    pay_after_pension = []
     for adult, gross in zip(household.adults, gross_by_adult):
         pension = gross * adult.pension_contribution_percent / 100
         pay_after_pension_annual = (gross - pension) * MONTHS_PER_YEAR
@@ -110,14 +128,38 @@ def compute_scenario(context: Context, gross_by_adult: tuple[float, ...], travel
         taxes.append(tax)
         insurance.append(ni)
         pensions.append(pension)
-        net_earnings.append(max(0.0, gross - tax - ni - pension))  # UC earned income, reg 55(5)
-        highest_adjusted_net_income = max(highest_adjusted_net_income, pay_after_pension_annual)
+        pay_after_pension.append(pay_after_pension_annual)
+    work_condition = meets_childcare_work_condition(household, gross_by_adult)
+    childcare = household.monthly_childcare_costs if childcare_costs is None else childcare_costs
+    childcare_paid = childcare if work_condition else 0.0
+    incomes = scenario_incomes(
+        household,
+        rates,
+        working=working,
+        earnings_weekly_by_adult=tuple(
+            benefit_earnings_weekly(gross, tax, ni, pension)
+            for gross, tax, ni, pension in zip(gross_by_adult, taxes, insurance, pensions)
+        ),
+        care_costs_monthly=childcare_paid,
+    )
+    benefit_tax = 0.0
+    highest_adjusted_net_income = 0.0
+    for index, pay_annual in enumerate(pay_after_pension):
+        taxable_other_annual = incomes.taxable_by_adult[index] * MONTHS_PER_YEAR if household.incomes else 0.0
+        if taxable_other_annual > 0:
+            # Taxable benefits and pensions use the personal allowance first (PAYE codes them in), so
+            # the tax on earnings is the tax on everything less the tax on that income alone.
+            total = income_tax_annual(pay_annual + taxable_other_annual, rates.income_tax, context.scottish)
+            alone = income_tax_annual(taxable_other_annual, rates.income_tax, context.scottish)
+            taxes[index] = (total - alone) / MONTHS_PER_YEAR
+            benefit_tax += alone / MONTHS_PER_YEAR
+        highest_adjusted_net_income = max(highest_adjusted_net_income, pay_annual + taxable_other_annual)
+        gross = gross_by_adult[index]
+        net_earnings.append(max(0.0, gross - taxes[index] - insurance[index] - pensions[index]))  # reg 55(5)
     charge = (
         child_benefit_charge_annual(highest_adjusted_net_income, context.child_benefit_annual, rates.child_benefit)
         / MONTHS_PER_YEAR
     )
-    work_condition = meets_childcare_work_condition(household, gross_by_adult)
-    childcare_paid = household.monthly_childcare_costs if work_condition else 0.0
     award = universal_credit(
         household,
         context.fixed,
@@ -126,26 +168,30 @@ def compute_scenario(context: Context, gross_by_adult: tuple[float, ...], travel
         net_earnings=tuple(net_earnings),
         child_benefit_monthly=context.child_benefit_monthly,
         childcare_costs_paid=childcare_paid,
+        other_unearned_income=incomes.counted_by_uc,
+        other_capped_benefits=incomes.in_benefit_cap,
+        carers_allowance_paid=incomes.carers_allowance_paid,
     )
     reduction = council_tax_reduction(
         context.scheme,
         context.council_tax_liability,
         earned_income=award.earned_income,
-        unearned_income=household.monthly_unearned_income,
+        unearned_income=household.monthly_unearned_income + incomes.counted_by_uc,
         universal_credit=award.universal_credit,
         capital=household.capital,
     )
     earnings = sum(gross_by_adult)
-    income_tax = sum(taxes) + charge
+    income_tax = sum(taxes) + benefit_tax + charge
     national_insurance = sum(insurance)
     pension_contributions = sum(pensions)
     costs_of_work = childcare_paid + travel_costs
+    other_income = household.monthly_unearned_income + incomes.total
     net_income = (
         earnings
         - income_tax
         - national_insurance
         - pension_contributions
-        + household.monthly_unearned_income
+        + other_income
         + award.universal_credit
         + context.child_benefit_monthly
         + reduction
@@ -164,9 +210,12 @@ def compute_scenario(context: Context, gross_by_adult: tuple[float, ...], travel
         childcare_paid=childcare_paid,
         travel_costs=travel_costs,
         costs_of_work=costs_of_work,
-        other_income=household.monthly_unearned_income,
+        other_income=other_income,
         net_income=net_income,
         work_condition_met=work_condition,
+        incomes=incomes,
+        working=working,
+        childcare_costs=childcare_costs,
     )
 
 
@@ -176,8 +225,15 @@ def with_earnings(gross_by_adult: tuple[float, ...], adult: int, monthly: float)
 
 def keep_per_pound(context: Context, scenario: Scenario, adult: int) -> float:
     """How much of one more pound of gross pay the household keeps, at this scenario's pay."""
+    return (raised_scenario(context, scenario, adult).net_income - scenario.net_income) / MARGINAL_STEP
+
+
+def raised_scenario(context: Context, scenario: Scenario, adult: int) -> Scenario:
+    """The same scenario with one more pound of gross pay a month for ``adult``."""
     raised = with_earnings(scenario.gross_by_adult, adult, scenario.gross_by_adult[adult] + MARGINAL_STEP)
-    return (compute_scenario(context, raised, scenario.travel_costs).net_income - scenario.net_income) / MARGINAL_STEP
+    return compute_scenario(
+        context, raised, scenario.travel_costs, working=scenario.working, childcare_costs=scenario.childcare_costs
+    )
 
 
 def to_penny(amount: float) -> float:
