@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import explain
+from . import cliffs, explain, passported, scope
 from .council_tax import CouncilTaxScheme, council_tax_reduction, liability_for, parse_scheme
 from .household import Household
 from .incomes import NO_INCOMES, ScenarioIncomes, benefit_earnings_weekly, scenario_incomes
@@ -302,12 +302,39 @@ def details_output(context: Context, scenario: Scenario, keep: float | None) -> 
     }
 
 
+def sweep_childcare(household: Household, hours: float) -> float | None:
+    """Childcare at ``hours`` of the job in the sweep: the costs entered are for the job's hours,
+    so they scale with the hours worked, unless staff fixed them (``childcare_costs_fixed``) or
+    the job's adult already works now (the childcare is not only for the job)."""
+    job = household.job
+    if (
+        household.childcare_costs_fixed
+        or job is None
+        or job.hours_per_week <= 0
+        or household.adults[job.adult].monthly_earnings > 0
+    ):
+        return None
+    return household.monthly_childcare_costs * hours / job.hours_per_week
+
+
+def sweep_scenario(context: Context, base: tuple[float, ...], hours: float) -> Scenario:
+    """The job at ``hours`` a week (no job, no travel, at 0), as the sweep and the cliffs see it."""
+    job = context.household.job
+    monthly = hours * job.hourly_wage * WEEKS_PER_YEAR / MONTHS_PER_YEAR
+    return compute_scenario(
+        context,
+        with_earnings(base, job.adult, monthly),
+        job.monthly_travel_costs if hours > 0 else 0.0,
+        working=(job.adult, hours),
+        childcare_costs=sweep_childcare(context.household, hours),
+    )
+
+
 def sweep_points(context: Context, base: tuple[float, ...], job_adult: int, hourly_wage: float, travel: float) -> list[dict]:
     """Income at 0 to 48 hours a week in half-hour steps at the job's wage (no job, no travel, at 0)."""
     points = []
     for hours in SWEEP_HOURS:
-        monthly = hours * hourly_wage * WEEKS_PER_YEAR / MONTHS_PER_YEAR
-        scenario = compute_scenario(context, with_earnings(base, job_adult, monthly), travel if hours > 0 else 0.0)
+        scenario = sweep_scenario(context, base, hours)
         points.append(
             {
                 "hours": hours,
@@ -352,10 +379,18 @@ def calculate(
     with_job = job_keep = None
     if job:
         job_gross = with_earnings(now_gross, job.adult, job.monthly_earnings)
-        with_job = compute_scenario(context, job_gross, job.monthly_travel_costs)
+        with_job = compute_scenario(
+            context, job_gross, job.monthly_travel_costs, working=(job.adult, job.hours_per_week)
+        )
         job_keep = keep_per_pound(context, with_job, job.adult) if job_gross[job.adult] > 0 else None
-
-    notes = explain.Notes.build(context, now, with_job, now_keep, job_keep, focus_adult)
+    splits = {
+        "now": None if now_keep is None else explain.marginal_split(now, raised_scenario(context, now, focus_adult)),
+        "with_job": None
+        if job_keep is None
+        else explain.marginal_split(with_job, raised_scenario(context, with_job, job.adult)),
+    }
+    out_of_scope = scope.out_of_scope(household, rates)
+    notes = explain.Notes.build(context, now, with_job, now_keep, job_keep, focus_adult, splits=splits, out_of_scope=out_of_scope)
     result: dict[str, Any] = {
         "tax_year": rates.tax_year,
         "now": scenario_output(now),
@@ -378,9 +413,21 @@ def calculate(
         },
         "council_tax_scheme": None if scheme is None else {"name": scheme.name, "local": True, "source": scheme.source},
         "scottish_taxpayer": context.scottish,
+        # issue 13 (calc-rules)
+        "cannot_answer": " ".join(reason.reason for reason in out_of_scope) or None,
+        "cannot_answer_codes": [reason.code for reason in out_of_scope],
+        "marginal_split": splits,
+        "passported_help": passported.passported_help(context, now, with_job, today),
+        "incomes": explain.incomes_output(now, with_job),
     }
+    if out_of_scope:
+        result["better_off"] = None
     if sweep:
         if job is None:
             raise InputError("job", "is needed for a sweep: the sweep varies the hours of the job at its hourly wage")
         result["sweep"] = sweep_points(context, now_gross, job.adult, job.hourly_wage, job.monthly_travel_costs)
+        result["cliffs"], offer = cliffs.find_cliffs(
+            lambda hours: sweep_scenario(context, now_gross, hours), SWEEP_HOURS, job.hours_per_week, context
+        )
+        result["explanation"] += offer
     return result
