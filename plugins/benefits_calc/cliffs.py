@@ -119,13 +119,20 @@ def describe(name: str, hours: float, before: Scenario, after: Scenario, context
         paid = after.incomes.paid[index]
         label = INCOME_KINDS[paid.kind].label
         rule = paid.stopped or paid.kind
-        why = {
+        if paid.stopped == JSA_HOURS and hours < rates.income_rules.jsa_remunerative_work_hours - 0.01:
+            paid_stopped_text = (
+                f"earnings above £{rates.income_rules.jsa_earnings_disregard_weekly:,.0f} a week are taken off it, "
+                "so by here none is left"
+            )
+        else:
+            paid_stopped_text = None
+        why = paid_stopped_text or {
             CA_EARNINGS_LIMIT: f"earnings pass the Carer's Allowance limit of £{rates.carers_allowance.earnings_limit_weekly:,.0f} a week after deductions",
             JSA_HOURS: f"work of {rates.income_rules.jsa_remunerative_work_hours:g} hours a week or more ends new-style JSA",
             ESA_PERMITTED_WORK: "work goes past the permitted work limits for ESA",
             STOPS_WITH_WORK: "it is not paid for weeks of work",
         }.get(paid.stopped, "it stops")
-        change = "no change to income: Universal Credit makes it up" if abs(jump) < 0.5 else (
+        change = "income hardly changes: Universal Credit makes it up" if abs(jump) < JUMP else (
             f"income {'falls' if jump < 0 else 'rises'} by about {pounds(jump)} a month"
             + (" (Universal Credit makes up part of it)" if jump < 0 and after.universal_credit.universal_credit > 0 else "")
         )

@@ -8,6 +8,7 @@ must know before relying on the figures.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,11 +21,17 @@ NOW, WITH_JOB = "Now", "With the job"
 
 
 def gbp(amount: float) -> str:
-    """£1,835 for whole pounds, £1,640.22 otherwise."""
-    pennies = round(amount * 100)
+    """£1,835 for whole pounds, £1,640.22 otherwise (a half penny up, as in the figures)."""
+    pennies = round(half_up(amount) * 100)
     if pennies % 100 == 0:
         return f"£{pennies // 100:,}"
     return f"£{pennies / 100:,.2f}"
+
+
+def half_up(amount: float) -> float:
+    """To the penny, a half penny up, as the result's figures are (engine.to_penny)."""
+    pennies = math.floor(abs(amount) * 100 + 0.5 + 1e-7)
+    return math.copysign(pennies, amount) / 100 if pennies else 0.0
 
 
 def percent(rate: float) -> str:
@@ -86,7 +93,7 @@ def headline(context: Context, now: Scenario, with_job: Scenario | None) -> list
     if with_job is None:
         return [f"Your household has {gbp(now.net_income)} a month to live on now, {after}."]
     job = context.household.job
-    difference = round(with_job.net_income - now.net_income, 2)
+    difference = half_up(with_job.net_income - now.net_income)
     if difference > 0:
         verdict = f"you would be {gbp(difference)} a month better off"
     elif difference < 0:
@@ -634,6 +641,14 @@ def why_it_changes(after, rates) -> str:
     return "of the job"
 
 
+def made_up_by_uc(after, loss: float, with_job: Scenario) -> float:
+    """How much of a lost income Universal Credit makes up: UC counts it pound for pound, so it
+    rises by the loss, but only as far as the award before it went (ignoring the tax on it)."""
+    if not INCOME_KINDS[after.kind].counted_by_uc or with_job.universal_credit.benefit_cap_reduction > 0:
+        return 0.0
+    return min(loss, with_job.universal_credit.award_before_cap)
+
+
 def income_sentences(context: Context, now: Scenario, with_job: Scenario | None) -> list[str]:
     """What the job does to each income; calm when Universal Credit makes the loss up."""
     if with_job is None or not context.household.incomes:
@@ -643,14 +658,16 @@ def income_sentences(context: Context, now: Scenario, with_job: Scenario | None)
     for before, after in lost_income(now, with_job):
         label = INCOME_KINDS[after.kind].label
         loss = before.paid - after.paid
-        uc_gain_share = loss if with_job.universal_credit.universal_credit > 0 and INCOME_KINDS[after.kind].counted_by_uc else 0
+        made_up = made_up_by_uc(after, loss, with_job)
         verb = "would stop" if after.paid <= 0 else f"would fall to {gbp(after.paid)} a month"
         text = f"With the job {label} ({gbp(before.paid)} a month) {verb}: {why_it_changes(after, context.rates)}."
-        if uc_gain_share:
-            text += " Universal Credit counts it pound for pound, so while Universal Credit is paid it goes up to make most of that up."
+        if made_up >= loss - 0.005:
+            text += " Universal Credit goes up by the same amount, so you lose nothing from it."
+        elif made_up > 0:
+            text += f" Universal Credit goes up by {gbp(made_up)} to make part of it up; the figures include this."
         sentences.append(text)
     job = household.job
-    for before, after in zip(now.incomes.paid, with_job.incomes.paid):
+    for after in with_job.incomes.paid:
         if after.kind == "carers_allowance" and after.adult == job.adult and not after.stopped and job.hours_per_week > 0:
             sentences.append(
                 f"Carer's Allowance carries on with the job: earnings after deductions stay within its limit of "
@@ -685,15 +702,15 @@ def household_warnings(context: Context, now: Scenario, with_job: Scenario | Non
     if with_job is not None:
         for before, after in lost_income(now, with_job):
             lost = before.paid - after.paid
-            net_effect = (with_job.net_income - now.net_income)
-            uc_made_up = with_job.universal_credit.universal_credit > 0 and INCOME_KINDS[after.kind].counted_by_uc
-            if uc_made_up and with_job.universal_credit.award_before_cap > 0 and net_effect >= 0:
-                continue  # Universal Credit makes it up: explained calmly, no warning
+            made_up = made_up_by_uc(after, lost, with_job)
+            if made_up >= lost - 0.005:
+                continue  # Universal Credit makes it all up: explained calmly, no warning
             label = INCOME_KINDS[after.kind].label
             notes.append(
                 f"With the job {label} ({gbp(lost)} a month) {'stops' if after.paid <= 0 else 'goes down'} because "
-                f"{why_it_changes(after, rates)}, and Universal Credit does not make all of it up: this is already in "
-                "the figures. Tell the office that pays it when the job starts."
+                f"{why_it_changes(after, rates)}; Universal Credit makes up {gbp(made_up)} of it, so you lose "
+                f"{gbp(lost - made_up)} a month of it (already in the figures). Tell the office that pays it when "
+                "the job starts."
             )
     return notes
 
