@@ -287,8 +287,7 @@ def details_output(context: Context, scenario: Scenario, keep: float | None) -> 
         "universal_credit_before_benefit_cap": to_penny(award.award_before_cap),
         "benefit_cap_monthly": to_penny(context.fixed.benefit_cap_monthly),
         "benefit_cap_applies": award.benefit_cap_applies,
-        "benefit_cap_exemption": context.fixed.benefit_cap_exemption
-        or (None if award.benefit_cap_applies else "earnings"),
+        "benefit_cap_exemption": award.benefit_cap_exemption or (None if award.benefit_cap_applies else "earnings"),
         "eligible_housing_costs": to_penny(housing.eligible_costs),
         "lha_cap_reduction": to_penny(housing.lha_cap_reduction),
         "bedroom_reduction": to_penny(housing.bedroom_reduction),

@@ -13,8 +13,9 @@ from datetime import date
 
 HEALTH_CHOICES = {
     "none": "No health condition affecting work",
-    "lcwra_new": "Limited capability for work and work-related activity (LCWRA)",
-    "lcwra_protected": "LCWRA, claimed before April 2026 (protected rate)",
+    "lcw": "Limited capability for work (LCW), no work-related activity",
+    "lcwra_new": "LCWRA (limited capability for work and work-related activity), claim from April 2026",
+    "lcwra_protected": "LCWRA protected rate: claim before April 2026, severe conditions criteria, or terminally ill",
 }
 TENURE_CHOICES = {
     "social_rent": "Council or housing association tenant",
