@@ -31,6 +31,7 @@ NON_DEPENDANT_EXEMPTIONS = (
     "prisoner",
     "child_under_5",  # responsible for a child under 5
     "armed_forces_away",
+    "exempt",  # one of the Sch 4 para 16(2) groups, checked by staff (the kiosk form's count)
 )
 
 

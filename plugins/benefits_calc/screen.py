@@ -26,6 +26,7 @@ from plugins.benefits_calc.summary import ROWS, money
 from plugins.benefits_calc.form import (
     HEALTH_CHOICES,
     LHA_ENTITLEMENTS,
+    RENT_PERIODS,
     TENURE_CHOICES,
     CalcForm,
     FormError,
@@ -118,6 +119,32 @@ class CalculatorTab(Vertical):
                 yield self._field("council_tax", "Council tax (£ a month, optional)", "")
                 yield self._field("capital", "Savings (£)", "0")
                 yield self._field("unearned", "Other income (£ a month)", "0")
+                # --- issue 13 (calc-rules): incomes by kind and household details ---
+                with Vertical(id="calc-rules-fields"):
+                    yield Label("Benefits and other income (£ a month)", classes="calc-section")
+                    yield self._field("carers_allowance", "Carer's Allowance", "0")
+                    yield self._field("jsa", "New-style JSA", "0")
+                    yield self._field("esa", "New-style ESA", "0")
+                    yield self._field("maternity_allowance", "Maternity Allowance", "0")
+                    yield self._field("pension", "State or other pension", "0")
+                    with Vertical(id="partner-income-fields", classes="hidden"):
+                        yield self._field("partner_carers_allowance", "Partner's Carer's Allowance", "0")
+                        yield self._field("partner_jsa", "Partner's new-style JSA", "0")
+                        yield self._field("partner_esa", "Partner's new-style ESA", "0")
+                        yield self._field("partner_maternity_allowance", "Partner's Maternity Allowance", "0")
+                        yield self._field("partner_pension", "Partner's pension", "0")
+                        yield Checkbox("Partner is self-employed", id="calc-partner_self_employed")
+                    yield self._field("child_maintenance", "Child maintenance (not counted by UC)", "0")
+                    yield self._field("spousal_maintenance", "Maintenance from a former partner", "0")
+                    yield Checkbox("Resident is self-employed", id="calc-self_employed")
+                    yield self._field("childcare_per_child", "Childcare per child, in the order of the ages", "")
+                    yield Checkbox("Childcare stays the same whatever the hours", id="calc-childcare_fixed")
+                    yield self._field("children_sexes", "Children's sexes, in order (f, m), for bedrooms", "")
+                    yield self._select("rent_period", "Rent is quoted", RENT_PERIODS, "month")
+                    yield self._field("rent_free_weeks", "Rent-free weeks a year (weekly rent)", "0")
+                    yield self._field("bedrooms", "Bedrooms in the home (works out spare rooms)", "")
+                    yield self._field("non_dependant_ages", "Other adults' ages (e.g. 25, 19)", "")
+                    yield self._field("non_dependants_exempt", "...of them exempt (PC, PIP/DLA/AA, CA, child under 5)", "0")
 
                 yield Label("The job offer", classes="calc-section")
                 yield self._select("job_adult", "Who would take it", {"0": "The resident", "1": "The partner"}, "0", classes="hidden")
@@ -245,6 +272,7 @@ class CalculatorTab(Vertical):
         self.query_one("#rent-fields").set_class(not renting, "hidden")
         self.query_one("#field-spare_bedrooms").set_class(form.tenure != "social_rent", "hidden")
         self.query_one("#lha-fields").set_class(form.tenure != "private_rent", "hidden")
+        self.query_one("#partner-income-fields").set_class(not form.couple, "hidden")  # issue 13
 
     def recalculate(self) -> None:
         form = self.form()

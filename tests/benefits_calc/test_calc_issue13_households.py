@@ -409,3 +409,42 @@ def test_no_children_no_school_meals(build):
     codes = {item["code"] for item in run(build.household(home=social(build), with_job=build.job()))["passported_help"]}
     assert "free_school_meals" not in codes and "healthy_start" not in codes
     assert "nhs_costs" in codes
+
+
+# --- the kiosk form's new fields ------------------------------------------------------------------
+
+
+def test_form_builds_incomes_childcare_per_child_weekly_rent_and_bedrooms():
+    from plugins.benefits_calc.form import CalcForm, form_from_input, to_input
+
+    form = CalcForm(age="30", couple=True, partner_age="32", partner_jsa="414.05", carers_allowance="374.62",
+                    child_maintenance="150", children_ages="2, 14", childcare_per_child="900, 0",
+                    children_sexes="f, m", rent="150", rent_period="week", rent_free_weeks="4", bedrooms="3",
+                    non_dependant_ages="25, 19", non_dependants_exempt="1", health="lcw")
+    data = to_input(form)
+    assert {(i["adult"], i["kind"], i["monthly"]) for i in data["incomes"]} == {
+        (1, "new_style_jsa", 414.05), (0, "carers_allowance", 374.62), (0, "child_maintenance", 150.0)}
+    by_age = {child["age"]: child for child in data["children"]}
+    assert by_age[2]["monthly_childcare_costs"] == 900.0 and by_age[2]["sex"] == "female"
+    assert by_age[14]["monthly_childcare_costs"] == 0.0 and by_age[14]["sex"] == "male"
+    assert data["housing"]["weekly_rent"] == 150.0 and data["housing"]["rent_free_weeks"] == 4
+    assert data["housing"]["spare_bedrooms"] == "work_out" and data["housing"]["bedrooms"] == 3
+    assert data["housing"]["non_dependants"] == [{"age": 25, "exemption": "exempt"}, {"age": 19}]
+    result = calculate(data, today=TODAY)  # the engine takes what the form builds
+    assert result["universal_credit_breakdown"]["now"]["housing"] == 600.0
+    again = form_from_input(data)
+    assert to_input(again) == data
+
+
+def test_form_errors_name_the_new_fields():
+    from plugins.benefits_calc.form import CalcForm, FormError, form_field_for, to_input
+
+    with pytest.raises(FormError) as error:
+        to_input(CalcForm(age="30", children_ages="2, 5", childcare_per_child="900"))
+    assert error.value.field == "childcare_per_child"
+    with pytest.raises(FormError) as error:
+        to_input(CalcForm(age="30", children_ages="2, 5", children_sexes="f, x"))
+    assert error.value.field == "children_sexes"
+    assert form_field_for("children[1].sex") == "children_sexes"
+    assert form_field_for("housing.non_dependants[0].age") == "non_dependant_ages"
+    assert form_field_for("incomes[0].monthly") == "carers_allowance"
