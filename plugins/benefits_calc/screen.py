@@ -305,7 +305,9 @@ class CalculatorTab(Vertical):
     def render_result(self, result: dict) -> None:
         better = result["better_off"]
         headline = self.query_one("#calc-headline", Static)
-        if better is None:
+        if result.get("cannot_answer"):  # issue 13: outside the model, no headline
+            text = "No better-off figure: this household is outside what the calculator covers (see why below)."
+        elif better is None:
             text = f"Money to live on now: {money(result['now']['net_income'])} a month."
         elif better >= 0:
             text = f"Better off in work by {money(better)} a month ({money(better * 12 / 52)} a week)."
