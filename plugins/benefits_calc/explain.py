@@ -315,7 +315,9 @@ def benefit_cap_sentences(context: Context, now: Scenario, with_job: Scenario | 
         award = scenario.universal_credit
         if award.benefit_cap_reduction > 0:
             sentences.append(
-                f"{label}: the benefit cap limits Universal Credit and Child Benefit together to {cap} a month "
+                f"{label}: the benefit cap limits Universal Credit and Child Benefit"
+                + (" (with other benefits such as new-style JSA)" if scenario.incomes.in_benefit_cap > 0 else "")
+                + f" together to {cap} a month "
                 f"for your household, so {gbp(award.benefit_cap_reduction)} is taken off your Universal Credit."
             )
         elif award.benefit_cap_lifted_by_earnings > 0:
@@ -428,9 +430,13 @@ def council_tax_sentences(context: Context, now: Scenario, with_job: Scenario | 
 def warnings(context: Context, now: Scenario, with_job: Scenario | None) -> list[str]:
     household, rates = context.household, context.rates
     scenarios = [now] + ([with_job] if with_job else [])
-    notes = [
-        "The first Universal Credit payment comes about five weeks after you claim. You can ask for an "
-        "advance, but it is a loan taken back from later payments.",
+    notes = []
+    if any(scenario.universal_credit.universal_credit > 0 for scenario in scenarios):
+        notes.append(
+            "The first Universal Credit payment comes about five weeks after you claim. You can ask for an "
+            "advance, but it is a loan taken back from later payments."
+        )
+    notes += [
         "This is an estimate. Universal Credit is worked out each monthly assessment period on what you are "
         "actually paid in it: pay dates and weekly or four-weekly pay can make some months higher or lower.",
     ]
@@ -520,7 +526,7 @@ def assumptions(context: Context, now: Scenario, with_job: Scenario | None) -> l
         "education or training), and Child Benefit is claimed.",
         "A couple claims Universal Credit together; Marriage Allowance is not included.",
         "Childcare costs are counted only in a scenario where the work condition is met (a single adult working; "
-        "in a couple both working, or one working and the other a carer or with LCWRA), for children under "
+        "in a couple both working, or one working and the other a carer or with LCW or LCWRA), for children under "
         f"{rates.universal_credit.childcare_child_age_limit}; the same monthly amount is used in both scenarios.",
         "The earnings test for the benefit cap uses earnings after tax, National Insurance and pension "
         f"({gbp(rates.benefit_cap.earnings_exception_monthly)} a month: 16 hours at the National Living Wage).",

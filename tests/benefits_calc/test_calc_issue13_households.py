@@ -448,3 +448,35 @@ def test_form_errors_name_the_new_fields():
     assert form_field_for("children[1].sex") == "children_sexes"
     assert form_field_for("housing.non_dependants[0].age") == "non_dependant_ages"
     assert form_field_for("incomes[0].monthly") == "carers_allowance"
+
+
+def test_five_week_wait_only_where_universal_credit_is_paid(build):
+    earner = run(build.household(adults=[build.adult(earnings=4000)], home=social(build), with_job=build.job(hours=37.5, wage=30)))
+    assert earner["now"]["universal_credit"] == 0 and earner["with_job"]["universal_credit"] == 0
+    assert not any("five weeks" in w for w in earner["warnings"])
+
+
+def test_hub_calc_exits_0_with_null_for_a_household_it_cannot_answer(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    site = tmp_path / "site.toml"
+    site.write_text('[hub]\nsite_name = "Calc Site"\nplugins = ["benefits_calc"]\ndata_dir = "data"\n')
+    data = {
+        "tax_year": "2026-27", "london": False,
+        "adults": [{"age": 70, "monthly_earnings": 0.0, "pension_contribution_percent": 0.0, "health": "none",
+                    "carer": False, "disability_benefit": False}],
+        "children": [],
+        "housing": {"tenure": "private_rent", "monthly_rent": 650.0, "monthly_service_charges": 0.0,
+                    "lha_monthly_cap": 650.0, "spare_bedrooms": 0, "non_dependants": 0},
+        "monthly_childcare_costs": 0.0, "capital": 0.0, "monthly_unearned_income": 0.0,
+        "incomes": [{"adult": 0, "kind": "state_pension", "monthly": 1000.0}],
+        "job": {"adult": 0, "hours_per_week": 10, "hourly_wage": 12.71, "monthly_travel_costs": 0.0},
+    }
+    done = subprocess.run([sys.executable, "-m", "hub.cli", "--site", str(site), "calc", "-"],
+                          input=json.dumps(data), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["better_off"] is None
+    assert "Pension Credit" in out["cannot_answer"]
