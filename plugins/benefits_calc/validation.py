@@ -366,7 +366,7 @@ def parse_household(data: Any) -> Household:
         tax_year=tax_year,
         scottish_taxpayer=None if scottish is None else boolean(scottish, "scottish_taxpayer"),
         council_tax_monthly=None if council_tax is None else money(council_tax, "council_tax_monthly"),
-        incomes=parse_incomes(raw.get("incomes") or [], len(adults)),
+        incomes=() if raw.get("incomes") is None else parse_incomes(raw["incomes"], len(adults)),
         childcare_costs_fixed=boolean(raw.get("childcare_costs_fixed", False), "childcare_costs_fixed"),
     )
 

@@ -480,3 +480,51 @@ def test_hub_calc_exits_0_with_null_for_a_household_it_cannot_answer(tmp_path):
     out = json.loads(done.stdout)
     assert out["better_off"] is None
     assert "Pension Credit" in out["cannot_answer"]
+
+
+async def test_kiosk_tab_reads_the_new_fields_and_says_when_it_cannot_answer(hub_factory):
+    """The one block of new widgets feeds the form; a Carer's Allowance typed in shows in the figures,
+    and temporary accommodation gives no headline figure."""
+    import plugins.benefits_calc as calc_plugin
+    from textual.widgets import Input, Select, Static
+
+    from hub.app import HubApp
+    from plugins.benefits_calc.form import to_input
+
+    hub = hub_factory(("benefits_calc", calc_plugin))
+    app = HubApp(hub)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        tab = app.query_one("#calculator")
+        tab.query_one("#calc-age", Input).value = "30"
+        tab.query_one("#calc-rent", Input).value = "480"
+        tab.query_one("#calc-carers_allowance", Input).value = "374.62"
+        await pilot.pause()
+        data = to_input(tab.form())
+        assert data["incomes"] == [{"adult": 0, "kind": "carers_allowance", "monthly": 374.62}]
+        assert tab.query_one("#partner-income-fields").has_class("hidden")
+        tab.query_one("#calc-tenure", Select).value = "temporary_accommodation"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert "No better-off figure" in str(tab.query_one("#calc-headline", Static).render())
+
+
+@pytest.mark.parametrize(
+    ("incomes", "field"),
+    [
+        ({}, "incomes"),
+        ([{"adult": 0, "kind": "lottery", "monthly": 10}], "incomes[0].kind"),
+        ([{"adult": 1, "kind": "state_pension", "monthly": 10}], "incomes[0].adult"),
+        ([{"adult": 0, "kind": "state_pension", "monthly": -1}], "incomes[0].monthly"),
+        ([{"adult": 0, "kind": "state_pension"}], "incomes[0].monthly"),
+    ],
+)
+def test_bad_incomes_name_the_field(build, incomes, field):
+    with pytest.raises(InputError) as error:
+        run(build.household(incomes=incomes))
+    assert error.value.field == field
