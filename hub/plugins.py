@@ -453,6 +453,12 @@ class PluginHost:
             credited.sort(key=lambda result: (tier.get(result.plugin, 1), rank.get(result.plugin, -1)))
         return credited
 
+    def implementers(self, hook_name: str) -> list[str]:
+        """The enabled plugins implementing a hook, in site order (e.g. "does anyone record jobs here?")."""
+        caller = getattr(self.pm.hook, hook_name, None)
+        names = {impl.plugin_name for impl in caller.get_hookimpls()} if caller is not None else set()
+        return [name for name in self.order if name in names] + sorted(names - set(self.order))
+
     def call_flat(self, hook_name: str, **kwargs: Any) -> list[HookResult]:
         """Like call(), but a hook returning a list gives one result per item."""
         flat: list[HookResult] = []

@@ -311,7 +311,10 @@ class CalculatorTab(Vertical):
         resident_id = self.hub.current_resident_id
         if resident_id is None:
             return []
-        return [result.value for result in self.hub.plugins.call_flat("calc_one_off_payments", hub=self.hub, resident_id=resident_id)]
+        from plugins.benefits_calc import one_off_payment
+
+        return [one_off_payment(result.value)
+                for result in self.hub.plugins.call_flat("calc_one_off_payments", hub=self.hub, resident_id=resident_id)]
 
     @work(thread=True, exclusive=True, group="calc-sweep", exit_on_error=False)
     def run_sweep(self, data: dict) -> None:

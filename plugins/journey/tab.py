@@ -225,7 +225,7 @@ class JourneyTab(Vertical):
                 overdue = step["due_on"] and step["status"] in model.OPEN_STEP_STATUSES and step["due_on"] < date.today().isoformat()
                 table.add_row(plain(f"    {step['description']}"), plain(who), uk(step["due_on"]) + (" !" if overdue else ""),
                               model.STEP_STATUSES[step["status"]],
-                              plain(service.describe_link(self.hub.db, step["link_kind"], step["link_id"])), key=key)
+                              plain(service.describe_link(self.hub, step["link_kind"], step["link_id"])), key=key)
 
     def show_outcomes(self) -> None:
         table = self.query_one("#jr-outcomes", DataTable)

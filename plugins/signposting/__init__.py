@@ -56,6 +56,34 @@ def erase_resident_data(hub, resident_id):
     return erase_for_resident(hub.db, resident_id)
 
 
+@hookimpl
+def referral_records(hub, start, end):
+    from plugins.signposting.referrals import referral_records
+
+    return referral_records(hub.db, start, end)
+
+
+@hookimpl(optionalhook=True)
+def journey_report_figures(hub, start, end):
+    from plugins.signposting.referrals import report_figures
+
+    return report_figures(hub.db, start, end)
+
+
+@hookimpl
+def linkable_records(hub, resident_id):
+    from plugins.signposting.referrals import linkable
+
+    return linkable(hub.db, resident_id)
+
+
+@hookimpl
+def describe_record(hub, kind, record_id):
+    from plugins.signposting.referrals import REFERRAL_KIND, describe
+
+    return describe(hub.db, record_id) if kind == REFERRAL_KIND else None
+
+
 def _sync_job(worker_hub):
     from plugins.signposting.directory import describe_sync, sync
 
