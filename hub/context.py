@@ -224,8 +224,16 @@ class Hub:
 
     def seed_demo(self) -> None:
         """Fill an empty demo site through ``seed_demo_data``: the core's own impl (staff accounts and
-        residents, hub.default_plugins) runs first, then every plugin's."""
-        self.plugins.call("seed_demo_data", hub=self, db=self._db)
+        residents, hub.default_plugins) runs first, then every plugin's. Seeding acts as the demo's member of
+        staff (its records and access-log lines say demo.staff), whoever started the hub."""
+        from hub.staff import Session
+
+        previous = self.session
+        self.session = Session(None, "demo.staff", "Sam Staff (demo)", "staff")
+        try:
+            self.plugins.call("seed_demo_data", hub=self, db=self._db)
+        finally:
+            self.session = previous
         self.set_meta("demo_seeded", "yes")
 
     def meta(self, key: str) -> str | None:

@@ -94,6 +94,13 @@ def register_migrations():
 
 
 @hookimpl
+def seed_demo_data(hub, db):
+    from plugins.benefits_calc.demo import seed
+
+    seed(hub, db)
+
+
+@hookimpl
 def export_resident_data(hub, resident_id):
     from plugins.benefits_calc.storage import export_for_resident
 

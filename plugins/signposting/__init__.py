@@ -37,9 +37,10 @@ def register_migrations():
 
 @hookimpl
 def seed_demo_data(hub, db):
-    from plugins.signposting.demo import seed_directory
+    from plugins.signposting.demo import seed_directory, seed_referrals
 
     seed_directory(db, hub=hub)
+    seed_referrals(db, hub=hub)
 
 
 @hookimpl

@@ -235,3 +235,30 @@ def seed_directory(db: "Database", *, hub: "Hub | None" = None, today: dt.date |
             pk="name",
         )
     return counts.added + counts.updated
+
+
+def seed_referrals(db: "Database", *, hub: "Hub | None" = None, today: dt.date | None = None) -> list[int]:
+    """A warm handover for the first demo resident (debt advice, attended) and a signpost for the second,
+    so the referrals list, the follow-ups and the reports have something to show."""
+    from . import referrals
+
+    today = today or dt.date.today()
+    residents = [row[0] for row in db.execute("select id from residents where erased_at is null order by id limit 2")]
+    keys = {row[0] for row in db.execute("select key from directory_services where source = ?", [DEMO_SOURCE])}
+    wanted = [("northside-debt-drop-in", "warm_handover", ["debt"], "Rent arrears letter; wants help this week."),
+              ("northside-debt-drop-in", "signpost", ["benefits"], "Took the leaflet.")]
+    made = []
+    for resident_id, (service, kind, needs, note) in zip(residents, wanted):
+        key = f"{DEMO_SOURCE}:{service}"
+        if key not in keys:
+            continue
+        who = {"staff": "demo.staff", "terminal": "demo", "hub": hub}
+        referral_id = referrals.create_referral(db, resident_id, key, kind=kind, needs=needs, note=note,
+                                                today=today - dt.timedelta(days=20), **who)
+        if kind != "signpost":
+            referrals.change_status(db, referral_id, "sent", today=today - dt.timedelta(days=20), **who)
+            referrals.change_status(db, referral_id, "accepted", today=today - dt.timedelta(days=18), **who)
+            referrals.change_status(db, referral_id, "attended", outcome="Payment plan agreed with the landlord",
+                                    today=today - dt.timedelta(days=10), **who)
+        made.append(referral_id)
+    return made
