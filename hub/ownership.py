@@ -29,7 +29,8 @@ RESIDENT_COLUMN = "resident_id"
 
 
 def table_names(db: "Database") -> set[str]:
-    return {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
+    """The database's tables, SQLite's own (sqlite_sequence, sqlite_stat1) left out."""
+    return {row[0] for row in db.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\'")}
 
 
 def owners(db: "Database") -> dict[str, str]:

@@ -96,7 +96,7 @@ def _is_busy(exc: BaseException) -> bool:
     return isinstance(error, (*DB_ERRORS, StorageError)) and ("locked" in text or "busy" in text)
 
 
-def _retrying_while_busy(hub, action: str, attempt: Callable[[], T], *, sleep: Callable[[float], None] = time.sleep) -> T:
+def _retrying_while_busy(hub, action: str, attempt: Callable[[], T]) -> T:
     """Run the whole request again (never part of it) while the database is busy, up to BUSY_RETRY_SECONDS."""
     deadline = time.monotonic() + BUSY_RETRY_SECONDS
     pause = 0.25
@@ -111,7 +111,7 @@ def _retrying_while_busy(hub, action: str, attempt: Callable[[], T], *, sleep: C
                     f"Nothing was {action}: the database stayed busy (another kiosk or program is writing) for "
                     f"{BUSY_RETRY_SECONDS:.0f} seconds. Try again in a minute."
                 ) from None
-            sleep(pause)
+            time.sleep(pause)
             pause = min(pause * 2, 4.0)
 
 
