@@ -183,6 +183,8 @@ class PluginHookError(Exception):
 
 _RAISE_ERRORS: contextvars.ContextVar[bool] = contextvars.ContextVar("hub_raise_hook_errors", default=False)
 """True inside ``PluginHost.call(..., errors="raise")``: hookimpls' exceptions propagate."""
+_ONLY: contextvars.ContextVar[str | None] = contextvars.ContextVar("hub_only_plugin", default=None)
+"""Inside ``PluginHost.call(..., only=name)``: every other plugin's impl steps aside (returns None)."""
 _RESULTS: contextvars.ContextVar[list | None] = contextvars.ContextVar("hub_hook_results", default=None)
 """(plugin, value) pairs of the call in progress, so results can be credited to their plugin."""
 
@@ -298,6 +300,8 @@ class PluginHost:
 
         if impl.wrapper:  # a new-style wrapper: a generator around the other impls
             def guarded_wrapper(*args: Any) -> Any:
+                if _ONLY.get() not in (None, plugin):
+                    return (yield)
                 generator = function(*args)
                 try:
                     next(generator)
@@ -332,6 +336,8 @@ class PluginHost:
             return function  # old-style hookwrappers are pluggy's own business
 
         def guarded(*args: Any) -> Any:
+            if _ONLY.get() not in (None, plugin):
+                return None
             try:
                 value = function(*args)
             except Exception as exc:  # one plugin's failure must not stop the others' turn
@@ -422,17 +428,16 @@ class PluginHost:
         caller = getattr(self.pm.hook, hook_name, None)
         if caller is None:
             return []
-        if only is not None:
-            if self.pm.get_plugin(only) is None:
-                return []
-            others = [self.pm.get_plugin(name) for name, _ in self.pm.list_name_plugin() if name != only]
-            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+        if only is not None and self.pm.get_plugin(only) is None:
+            return []
         results: list[tuple[str, Any]] = []
         results_token = _RESULTS.set(results)
         raise_token = _RAISE_ERRORS.set(errors == "raise")
+        only_token = _ONLY.set(only)
         try:
             value = caller(**kwargs)
         finally:
+            _ONLY.reset(only_token)
             _RAISE_ERRORS.reset(raise_token)
             _RESULTS.reset(results_token)
         firstresult = bool(caller.spec and caller.spec.opts.get("firstresult"))
