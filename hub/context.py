@@ -38,8 +38,11 @@ class Hub:
         self._db: Database | None = None
         self._plugin_configs: dict[str, Any] = {}
         self._themes: list | None = None
-        self.current_resident_id: int | None = None
-        self._resident_listeners: list[Callable[[int | None], None]] = []
+        from hub.events import Events
+
+        self._current_resident_id: int | None = None
+        self.events = Events()
+        """Resident events (hub.events): the one place the current resident's changes are announced."""
         self.config_issues: list[ConfigIssue] = self._validate_plugin_configs()
 
     # -- who is signed in ------------------------------------------------------------------
@@ -264,18 +267,39 @@ class Hub:
 
     # -- the current resident and events ---------------------------------------------------
 
+    @property
+    def current_resident_id(self) -> int | None:
+        """The resident every tab works on (None: nobody). Changed only by select_resident."""
+        return self._current_resident_id
+
     def select_resident(self, resident_id: int | None) -> None:
-        """Make a resident the one every tab works on (None clears it), and log the access."""
+        """Make a resident the one every tab works on (None clears it), log the access, and announce it."""
+        from hub import events
         from hub.residents import log_access
 
-        self.current_resident_id = resident_id
         if resident_id is not None:
             log_access(self.db, staff=self.staff, terminal=self.terminal, resident_id=resident_id, action="view")
-        for listener in list(self._resident_listeners):
-            listener(resident_id)
+        self._current_resident_id = resident_id
+        self.events.emit(events.ResidentEvent(resident_id, events.SELECTED if resident_id is not None else events.CLEARED))
+
+    def update_resident(self, resident_id: int, changes: Any) -> list[str]:
+        """Save changes to a resident's details (hub.residents.update_resident, as the signed-in member of
+        staff), tell plugins (``record_saved``) and announce it; returns the fields changed."""
+        from hub import events
+        from hub.residents import update_resident
+
+        changed = update_resident(self.db, resident_id, changes, area=self.config.hub.area, staff=self.staff,
+                                  terminal=self.terminal)
+        if changed:
+            self.emit("record_saved", resident_id=resident_id, kind="hub.resident", record_id=resident_id)
+            self.events.emit(events.ResidentEvent(resident_id, events.DETAILS_CHANGED))
+        return changed
 
     def on_resident_changed(self, listener: Callable[[int | None], None]) -> None:
-        self._resident_listeners.append(listener)
+        """Older form of ``events.subscribe``: ``listener(resident_id)`` when a resident is picked or cleared."""
+        from hub import events
+
+        self.events.subscribe(lambda event: listener(event.resident_id) if event.what in (events.SELECTED, events.CLEARED) else None)
 
     def current_resident(self) -> dict[str, Any] | None:
         from hub.residents import get_resident

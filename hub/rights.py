@@ -244,10 +244,13 @@ def erase(hub, resident_id: int) -> ErasureReport:
     (RightsRefused) unless every plugin holding residents' data is loaded and healthy.
     """
     hub.require("residents.erase")
+    from hub import events
+
     report = _retrying_while_busy(hub, "erased", lambda: _erase(hub, resident_id))
     after_erasure(hub, resident_id, report)
     if hub.current_resident_id == resident_id:
         hub.select_resident(None)
+    hub.events.emit(events.ResidentEvent(resident_id, events.ERASED))
     return report
 
 

@@ -271,8 +271,7 @@ class HomePane(Horizontal):
         from hub.screens.resident_form import EditResidentScreen
 
         def saved(changed: list[str] | None) -> None:
-            if changed:
-                self.app.resident_details_changed(resident_id)  # the bar and every tab show the new details
+            if changed:  # the hub announced it: the bar and every tab already show the new details
                 self.show_card(resident_id)
                 self.run_search(self.query_one("#resident-search", Input).value)
                 self.notify("Details saved.")
