@@ -15,10 +15,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.app import ResidentChanged
-from hub.screens.forms import FormField, show_errors
+from hub.widgets import ResidentChanged
+from hub.widgets import FormField, show_errors
 from plugins.benefits_calc import scheme_dict, settings
 from plugins.benefits_calc.chart import income_chart
 from plugins.benefits_calc.engine import InputError, calculate

@@ -37,8 +37,8 @@ def migrations():
 
 def save_scenario(db, *, resident_id: int, label: str, data: dict, result: dict, staff: str, terminal: str) -> int:
     """Keep a calculation with the resident; the access log records it (ids only)."""
-    from hub.residents import log_access
-    from hub.storage import write_transaction
+    from hub.api import log_access
+    from hub.api import write_transaction
 
     with write_transaction(db):
         scenario_id = db["calc_scenarios"].insert(
@@ -108,7 +108,7 @@ RECORD_KIND = "benefits_calc.scenario"
 
 
 def linkable(db, resident_id: int) -> list:
-    from hub.records import LinkableRecord
+    from hub.api import LinkableRecord
 
     return [LinkableRecord(RECORD_KIND, row["id"], "Calculation", row["label"])
             for row in db.query("select id, label from calc_scenarios where resident_id = ? order by id desc", [resident_id])]

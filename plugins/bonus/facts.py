@@ -11,13 +11,13 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from hub.postcodes import in_area
+from hub.api import in_area
 from plugins.bonus.rules import Address, ClaimFact, Facts, Job
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from hub.context import Hub
+    from hub.api import Hub
 
 JobsOf = Callable[[int], "tuple[tuple[Job, ...], bool]"]
 """resident id -> (their jobs, whether any plugin records jobs on this site)."""

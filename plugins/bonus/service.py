@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from hub.residents import clean_text, log_access
-from hub.storage import DB_ERRORS, StorageError, write_transaction
+from hub.api import clean_text, log_access
+from hub.api import DB_ERRORS, StorageError, write_transaction
 from plugins.bonus import SchemeSettings, settings
 from plugins.bonus import storage
 from plugins.bonus.facts import gather, gather_many, jobs_from_hooks
@@ -39,7 +39,7 @@ from plugins.bonus.rules import (
 )
 
 if TYPE_CHECKING:
-    from hub.context import Hub
+    from hub.api import Hub
 
 log = logging.getLogger("hub.bonus")
 RECORD_KIND = "bonus.claim"
@@ -111,7 +111,7 @@ def rule_types(hub: "Hub") -> dict[str, RuleType]:
 
 def schemes_and_problems(hub: "Hub") -> tuple[list[SchemeSettings], list[str]]:
     """The site's schemes, then those other plugins add through ``bonus_schemes``; problems say what was skipped."""
-    from hub.config import validate_table
+    from hub.api import validate_table
 
     schemes = list(settings(hub).schemes)
     problems: list[str] = []

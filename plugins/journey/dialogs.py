@@ -18,12 +18,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.residents import ValidationError
-from hub.screens.forms import FormField, show_errors
-from hub.staff import PermissionDenied
-from hub.storage import DB_ERRORS, StorageError, explain_sqlite_error
+from hub.api import ValidationError
+from hub.widgets import FormField, show_errors
+from hub.api import PermissionDenied
+from hub.api import DB_ERRORS, StorageError, explain_sqlite_error
 from plugins.journey import model, service
 
 DIALOG_CSS = """

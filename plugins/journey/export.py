@@ -21,7 +21,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from hub.residents import age_on
+from hub.api import age_on
 from plugins.journey.report import Report
 
 if TYPE_CHECKING:

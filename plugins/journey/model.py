@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from hub.residents import ValidationError, clean_text, parse_date
+from hub.api import ValidationError, clean_text, parse_date
 
 # -- assessment ------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from hub.residents import STATUSES, age_on
+from hub.api import STATUSES, age_on
 from plugins.journey.model import BUILTIN_OUTCOME_KINDS, ENGAGED_OUTCOMES, OutcomeKind, ReportFigure
 from plugins.journey.spells import OutcomeEvent, load_checks, spell_events, training_events
 
@@ -497,7 +497,7 @@ def format_report(report: Report, *, width: int = 72) -> list[str]:
 
 def residents_behind(db: "Database", figure: Figure) -> list[dict[str, Any]]:
     """The residents behind a figure: id, name, registration date and status (for staff allowed to see them)."""
-    from hub.residents import display_name
+    from hub.api import display_name
 
     if figure.residents is None:
         raise ValueError(f"the figure {figure.label!r} is not about residents")

@@ -13,14 +13,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hub.residents import ValidationError
+from hub.api import ValidationError
 from plugins.journey import model, spells, storage
 from plugins.journey.report import Period, Report, build_report, residents_behind
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from hub.context import Hub
+    from hub.api import Hub
 
 log = logging.getLogger("hub.journey")
 
@@ -218,7 +218,7 @@ class DueItem:
 
 def due_list(hub: "Hub", *, today: date | None = None) -> list[DueItem]:
     """Open steps and sustainment checks due soon or overdue, across residents, earliest first."""
-    from hub.residents import display_name
+    from hub.api import display_name
 
     hub.require("residents.use")
     today = today or date.today()

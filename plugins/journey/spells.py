@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from hub.residents import now_iso
-from hub.storage import write_transaction
+from hub.api import now_iso
+from hub.api import write_transaction
 from plugins.journey.model import SUSTAINMENT_WEEKS
 from plugins.journey.storage import get_state, set_state
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from hub.context import Hub
+    from hub.api import Hub
 
 TOKEN_KEY = "employment_token:{plugin}"
 """journey_state key: each provider's ``employment_changes`` token, as it last answered."""

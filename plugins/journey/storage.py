@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from hub.residents import ValidationError, log_access, now_iso
-from hub.storage import write_transaction
+from hub.api import ValidationError, log_access, now_iso
+from hub.api import write_transaction
 from plugins.journey.model import (
     GOAL_STATUSES,
     GOAL_TRANSITIONS,
@@ -296,7 +296,7 @@ def steps_due(db: "Database", *, within_days: int = 7, today: date | None = None
         "and r.erased_at is null order by s.due_on, s.id",
         [horizon],
     )
-    from hub.residents import display_name
+    from hub.api import display_name
 
     due = []
     for row in rows:
@@ -322,7 +322,7 @@ def add_outcome(db: "Database", resident_id: int, outcome: dict[str, Any], *, st
 
 def withdraw_outcome(db: "Database", outcome_id: int, reason: str, *, staff: str, terminal: str) -> dict[str, Any]:
     """Withdraw an outcome recorded in error; it stays in the record (and the subject access export)."""
-    from hub.residents import clean_text
+    from hub.api import clean_text
 
     outcome = _one(db, "select * from journey_outcomes where id = ?", [outcome_id], "outcome")
     reason = clean_text(reason, limit=300)

@@ -20,14 +20,14 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable
 
-from hub.residents import ValidationError, log_access, now_iso
-from hub.storage import write_transaction
+from hub.api import ValidationError, log_access, now_iso
+from hub.api import write_transaction
 from plugins.passport.model import CONTENT_FIELDS, VERIFICATION_FIELDS
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from hub.records import LinkableRecord, RecordChanges
+    from hub.api import LinkableRecord, RecordChanges
 
 IMMUTABLE_COLUMNS = (
     "resident_id", "kind", "title", "description", "provider", "role", "start_date", "end_date", "ongoing",
@@ -357,7 +357,7 @@ def erase_resident(db: "Database", resident_id: int) -> list[str]:
 def changes_since(db: "Database", since: str | None) -> "RecordChanges":
     """Residents whose passport gained an entry (a new job, a correction, a verification, a withdrawal)
     after the change numbered ``since``; every resident with entries when ``since`` is None."""
-    from hub.records import RecordChanges
+    from hub.api import RecordChanges
 
     top = db.execute("select coalesce(max(seq), 0) from passport_changes").fetchone()[0]
     if since is None or not str(since).isdigit() or int(since) > top:  # first look, or a restored older database
@@ -370,7 +370,7 @@ def changes_since(db: "Database", since: str | None) -> "RecordChanges":
 
 def linkable(db: "Database", resident_id: int) -> list["LinkableRecord"]:
     """The resident's current entries, as records other plugins may link to (stable root ids)."""
-    from hub.records import LinkableRecord
+    from hub.api import LinkableRecord
 
     rows = db.query("select root_id, title from passport_entries where resident_id = ? and superseded_by is null "
                     "and withdrawn = 0 order by start_date desc, root_id desc", [resident_id])

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Mapping
 
-from hub import records as _records
+from hub.api import EmploymentSpell, TrainingRecord
 from plugins.passport.kinds import ACTIVITIES, BUILTIN_KINDS, EntryKind, label_for
 from plugins.passport.model import (
     CONTENT_FIELDS,
@@ -43,8 +43,7 @@ def timeline(db: "Database", resident_id: int, *, include_withdrawn: bool = Fals
 
 # The shapes are the core's (hub.records), so other plugins read them through the core's
 # resident_employment / resident_training hooks without importing the passport.
-EmploymentSpell = _records.EmploymentSpell
-TrainingEntry = _records.TrainingRecord
+TrainingEntry = TrainingRecord  # the older name; EmploymentSpell is re-exported by the import above
 
 
 def employment_spells(db: "Database", resident_id: int) -> list[EmploymentSpell]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from hub.context import Hub
+    from hub.api import Hub
 
 DEMO_SOURCE = "demo"
 DEMO_LABEL = "Demo listings (fictional)"
@@ -211,7 +211,7 @@ def demo_services_toml(today: dt.date) -> str:
 
 def seed_directory(db: "Database", *, hub: "Hub | None" = None, today: dt.date | None = None) -> int:
     """Add the fictional listings to an empty demo directory; return how many were written."""
-    from hub.storage import write_transaction
+    from hub.api import write_transaction
 
     from . import geo, store
     from .feeds import parse_local_services_toml

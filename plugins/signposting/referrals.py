@@ -28,14 +28,14 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from hub.residents import clean_text, current_consents, log_access, now_iso
-from hub.storage import write_transaction
+from hub.api import clean_text, current_consents, log_access, now_iso
+from hub.api import write_transaction
 
 if TYPE_CHECKING:
-    from hub.records import LinkableRecord, ReferralRecord
+    from hub.api import LinkableRecord, ReferralRecord
     from sqlite_utils import Database
 
-    from hub.context import Hub
+    from hub.api import Hub
 
 KINDS = {
     "signpost": "Signpost: the resident was given the details",
@@ -414,7 +414,7 @@ def referral_history(db: "Database", referral_id: int) -> list[dict[str, Any]]:
 
 def followups_due(db: "Database", today: dt.date | None = None) -> list[dict[str, Any]]:
     """Open referrals whose follow-up date is today or past, most overdue first, with the resident's name."""
-    from hub.residents import display_name
+    from hub.api import display_name
 
     today = today or dt.date.today()
     rows = db.query(
@@ -557,7 +557,7 @@ def erase_for_resident(db: "Database", resident_id: int) -> list[str]:
 
 def referral_records(db: "Database", start: dt.date, end: dt.date) -> list["ReferralRecord"]:
     """Referrals made from ``start`` to ``end`` (both included), erased residents' included, de-identified."""
-    from hub.records import ReferralRecord
+    from hub.api import ReferralRecord
 
     after = (end + dt.timedelta(days=1)).isoformat()
     rows = db.execute(
@@ -586,7 +586,7 @@ def report_figures(db: "Database", start: dt.date, end: dt.date) -> list[dict[st
 
 
 def linkable(db: "Database", resident_id: int) -> list["LinkableRecord"]:
-    from hub.records import LinkableRecord
+    from hub.api import LinkableRecord
 
     return [LinkableRecord(REFERRAL_KIND, row["id"], "Referral", f"{row['service_name']} ({row['status'].replace('_', ' ')})")
             for row in db.query("select id, service_name, status from referrals where resident_id = ? order by id desc",
