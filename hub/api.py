@@ -24,7 +24,8 @@ SURFACE: dict[str, tuple[str, ...]] = {
     "hub.context": ("Hub",),
     # residents: the record every plugin attaches to
     "hub.residents": ("ValidationError", "STATUSES", "age_on", "clean_text", "current_consents", "display_name",
-                      "get_resident", "log_access", "now_iso", "parse_date", "address_on"),
+                      "get_resident", "log_access", "now_iso", "parse_date", "address_on", "current_address",
+                      "address_history"),
     "hub.postcodes": ("in_area", "normalise_postcode"),
     # storage
     "hub.storage": ("DB_ERRORS", "StorageError", "explain_sqlite_error", "open_database", "write_transaction"),
@@ -47,8 +48,9 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
     from hub.postcodes import in_area, normalise_postcode
     from hub.records import (VERIFICATION_RANKS, EmploymentSpell, LinkableRecord, RecordChanges, ReferralRecord,
                              TrainingRecord)
-    from hub.residents import (STATUSES, ValidationError, address_on, age_on, clean_text, current_consents,
-                               display_name, get_resident, log_access, now_iso, parse_date)
+    from hub.residents import (STATUSES, ValidationError, address_history, address_on, age_on, clean_text,
+                               current_address, current_consents, display_name, get_resident, log_access, now_iso,
+                               parse_date)
     from hub.specs import BackgroundJob, CliCommand, PaletteCommand, TabSpec
     from hub.staff import PermissionDenied
     from hub.storage import DB_ERRORS, StorageError, explain_sqlite_error, open_database, write_transaction
