@@ -238,12 +238,13 @@ def seed_directory(db: "Database", *, hub: "Hub | None" = None, today: dt.date |
 
 
 def seed_referrals(db: "Database", *, hub: "Hub | None" = None, today: dt.date | None = None) -> list[int]:
-    """A warm handover for the first demo resident (debt advice, attended) and a signpost for the second,
+    """A warm handover for the third demo resident (debt advice, attended) and a signpost for the fifth,
     so the referrals list, the follow-ups and the reports have something to show."""
     from . import referrals
 
     today = today or dt.date.today()
-    residents = [row[0] for row in db.execute("select id from residents where erased_at is null order by id limit 2")]
+    everyone = [row[0] for row in db.execute("select id from residents where erased_at is null order by id")]
+    residents = [everyone[index] for index in (2, 4) if index < len(everyone)]
     keys = {row[0] for row in db.execute("select key from directory_services where source = ?", [DEMO_SOURCE])}
     wanted = [("northside-debt-drop-in", "warm_handover", ["debt"], "Rent arrears letter; wants help this week."),
               ("northside-debt-drop-in", "signpost", ["benefits"], "Took the leaflet.")]
