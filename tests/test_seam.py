@@ -347,3 +347,28 @@ def test_a_database_that_stays_busy_erases_nothing_and_says_so(site_with_notes, 
     assert hub.plugins.is_enabled("notes")
     assert hub.db["notes_items"].count == 1 and hub.db["residents"].get(resident_id)["erased_at"] is None
     hub.close()
+
+
+async def test_the_kiosk_export_refuses_and_names_the_plugin_that_is_not_loaded(site_with_notes):
+    from hub.app import HubApp
+
+    tmp_path, resident_id = site_with_notes
+    broken = {"notes": FakeEntryPoint("notes", error=ImportError("No module named 'hub_notes.storage'"))}
+    from hub.config import load_site_config
+    from hub.context import Hub
+
+    hub = lead(Hub(load_site_config(tmp_path / "site.toml"), PluginHost.load(["notes"], entry_points=broken)))
+    app = HubApp(hub)
+    shown = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.notify = lambda message, **kwargs: shown.append(message)
+        app.select_resident(resident_id)
+        await pilot.pause()
+        app.query_one("#home-pane").action_export_data()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert any(message.startswith("Nothing was exported: the notes plugin holds residents' data (notes_items)")
+               for message in shown), shown
+    assert not (hub.config.data_dir / "exports").exists()
