@@ -165,8 +165,10 @@ class Hub:
         core_sets = [core.meta_migrations(), core.core_migrations()]
         applied = apply_migrations(self._db, core_sets, self.database_path)
         if "hub_core" not in ownership.recorded_sets(self._db):
-            # The core's tables (all of them on a database that predates the record).
-            ownership.record_owner(self._db, ownership.CORE_OWNER, "hub_core", ownership.table_names(self._db))
+            # A database that predates the record: the core's tables are those its sets make on a scratch
+            # database (never "everything here": plugins' tables would pass for the core's and skip the gate).
+            made = ownership.tables_made_by(core_sets[-1], core_sets[:-1]) | ownership.tables_made_by(core_sets[0])
+            ownership.record_owner(self._db, ownership.CORE_OWNER, "hub_core", made & ownership.table_names(self._db))
         elif applied:
             ownership.record_owner(self._db, ownership.CORE_OWNER, "hub_core", ownership.table_names(self._db) - before)
         names: set[str] = set(core.CORE_SETS)

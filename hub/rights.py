@@ -62,8 +62,10 @@ def check_every_holder_is_ready(hub, action: str) -> None:
             problems[plugin] = f"the {plugin} plugin holds residents' data ({', '.join(tables)}) but {reason}"
     unowned = [item.table for item in ownership.resident_tables(hub.db) if item.owner is None]
     if unowned:
-        problems["?"] = (f"the table{'s' if len(unowned) > 1 else ''} {', '.join(unowned)} "
-                         "hold residents' data but no plugin's migrations made them")
+        many = len(unowned) > 1
+        problems["?"] = (f"the table{'s' if many else ''} {', '.join(unowned)} {'hold' if many else 'holds'} "
+                         "residents' data but no plugin's migrations made "
+                         f"{'them' if many else 'it'} (start the hub once with the plugin that owns {'them' if many else 'it'})")
     if problems:
         raise RightsRefused(
             f"Nothing was {action}: " + "; ".join(problems.values())

@@ -372,3 +372,24 @@ async def test_the_kiosk_export_refuses_and_names_the_plugin_that_is_not_loaded(
     assert any(message.startswith("Nothing was exported: the notes plugin holds residents' data (notes_items)")
                for message in shown), shown
     assert not (hub.config.data_dir / "exports").exists()
+
+
+def test_a_database_from_before_the_record_learns_its_owners_without_giving_plugins_tables_to_the_core(site_with_notes):
+    """Upgrading: the owners are worked out by replaying each set on a scratch database. A plugin whose
+    tables are not recorded yet (it is not loaded on the first start after the upgrade) fails closed."""
+    tmp_path, resident_id = site_with_notes
+    hub = reopen(tmp_path, PluginHost.load([]))
+    with hub.db.conn:
+        hub.db.execute("delete from hub_table_owners")
+    hub.close()
+    hub = reopen(tmp_path, PluginHost.load([]))  # first start after the upgrade, without the notes plugin
+    owners = ownership.owners(hub.db)
+    assert owners["residents"] == ownership.CORE_OWNER and "notes_items" not in owners
+    with pytest.raises(rights.RightsRefused, match="the table notes_items holds residents' data but no plugin's migrations made it"):
+        rights.erase(hub, resident_id)
+    hub.close()
+    hub = reopen(tmp_path, PluginHost.load([], extra=[Notes()]))
+    assert ownership.owners(hub.db)["notes_items"] == "notes"
+    rights.erase(hub, resident_id)
+    assert hub.db["notes_items"].count == 0
+    hub.close()
