@@ -168,6 +168,7 @@ class Hub:
             # A database that predates the record: the core's tables are those its sets make on a scratch
             # database (never "everything here": plugins' tables would pass for the core's and skip the gate).
             made = ownership.tables_made_by(core_sets[-1], core_sets[:-1]) | ownership.tables_made_by(core_sets[0])
+            made.add("_sqlite_migrations")  # sqlite-utils' record of migrations, the core's to keep
             ownership.record_owner(self._db, ownership.CORE_OWNER, "hub_core", made & ownership.table_names(self._db))
         elif applied:
             ownership.record_owner(self._db, ownership.CORE_OWNER, "hub_core", ownership.table_names(self._db) - before)
