@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.content import Content
@@ -25,9 +24,10 @@ from textual.widgets import Button, ContentSwitcher, Footer, Label, Static
 
 import hub as hub_package
 from hub.context import Hub
-from hub.plugins import describe_error
+from hub.errors import describe_error
 from hub.specs import TabSpec
 from hub.storage import DB_ERRORS, StorageError
+from hub.widgets import PlainStatic, ResidentChanged  # noqa: F401  (defined there; these names keep working)
 
 HOME_TAB = "home"
 BACKGROUND_JOBS_FIRST_CHECK = 30.0
@@ -35,20 +35,6 @@ BACKGROUND_JOBS_FIRST_CHECK = 30.0
 TAB_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9")
 """Plugin tabs get F2, F3, ... in the site's order; F1 is always the residents home."""
 
-
-class ResidentChanged(Message):
-    """Sent to every built plugin tab when staff pick (or clear) the current resident."""
-
-    def __init__(self, resident_id: int | None) -> None:
-        self.resident_id = resident_id
-        super().__init__()
-
-
-class PlainStatic(Static):
-    """A Static for text from people or files (names, error messages): shown as is, never as markup."""
-
-    def __init__(self, content: str = "", **kwargs) -> None:
-        super().__init__(content, markup=False, **kwargs)
 
 
 class SiteHeader(PlainStatic):
@@ -218,6 +204,7 @@ class HubApp(App[int]):
         self._jobs_running = False
         self.animation_level = "none"
         self.tabs: dict[str, BuiltTab] = {}
+        self.hub.events.subscribe(self.hear_resident_event)
         for index, result in enumerate(self.hub.plugins.call_flat("register_tabs", hub=hub)):
             spec = result.value
             tab_id = f"tab-{spec.id}"
@@ -581,19 +568,33 @@ class HubApp(App[int]):
     # -- the current resident ------------------------------------------------------------------
 
     def select_resident(self, resident_id: int | None) -> None:
-        """Make one resident the subject of every tab, and tell the built tabs."""
+        """Make one resident the subject of every tab (the hub announces it; see hear_resident_event)."""
         try:
             self.hub.select_resident(resident_id)
         except StorageError as exc:
             self.notify(str(exc), severity="error", title="Could not open the record")
+
+    def hear_resident_event(self, event) -> None:
+        """The hub's resident events (hub.events), from domain code: show them and tell the built tabs."""
+        import threading
+
+        if not self.is_running:
             return
-        self.resident_details_changed(resident_id)
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.hear_resident_event, event)
+            return
+        self.resident_details_changed(self.hub.current_resident_id)
 
     def resident_details_changed(self, resident_id: int | None) -> None:
         """Show the current resident's details in the bar again and tell every built tab."""
+        from textual.css.query import NoMatches
+
         from hub.residents import display_name
 
-        bar = self.query_one(ResidentBar)
+        try:
+            bar = self.query_one(ResidentBar)
+        except NoMatches:  # not composed yet
+            return
         resident = self.hub.current_resident() if resident_id is not None else None
         if resident:
             bar.resident_label = f"Working with: {display_name(resident)}  ·  born {_uk_date(resident['date_of_birth'])}"
@@ -616,7 +617,7 @@ class HubApp(App[int]):
 
     def clear_personal_data(self) -> None:
         if self.hub.current_resident_id is not None:
-            self.hub.current_resident_id = None
+            self.hub.select_resident(None)
         for tab_id, tab in self.tabs.items():
             if tab.built:
                 self.query_one(f"#{tab_id}").remove_children()

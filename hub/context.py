@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from hub.config import ConfigIssue, SiteConfig, did_you_mean, validate_table
-from hub.plugins import PluginHost, describe_error
+from hub.errors import describe_error
+from hub.plugins import PluginHost
 from hub.storage import DB_ERRORS, StorageError, apply_migrations, open_database
 
 if TYPE_CHECKING:
@@ -37,8 +38,11 @@ class Hub:
         self._db: Database | None = None
         self._plugin_configs: dict[str, Any] = {}
         self._themes: list | None = None
-        self.current_resident_id: int | None = None
-        self._resident_listeners: list[Callable[[int | None], None]] = []
+        from hub.events import Events
+
+        self._current_resident_id: int | None = None
+        self.events = Events()
+        """Resident events (hub.events): the one place the current resident's changes are announced."""
         self.config_issues: list[ConfigIssue] = self._validate_plugin_configs()
 
     # -- who is signed in ------------------------------------------------------------------
@@ -147,13 +151,28 @@ class Hub:
         return self.config.database_path
 
     def open_storage(self, *, seed_demo: bool = True) -> list[str]:
-        """Open the database, apply the core's then each plugin's migrations, seed a demo site, fire startup."""
-        from hub import residents
+        """Open the database, apply the core's then each plugin's migrations, seed a demo site, fire startup.
+
+        Each migration set's new tables are recorded as its plugin's (hub.ownership), so data
+        rights know whose tables hold residents' data even when that plugin is later not loaded.
+        """
+        from hub import migrations as core
+        from hub import ownership
 
         self._db = open_database(self.database_path, encrypted=self.config.hub.encrypted)
         self.check_integrity()
-        applied = apply_migrations(self._db, [_meta_migrations(), residents.core_migrations()], self.database_path)
-        names: set[str] = {"hub_core", "hub_meta"}
+        before = ownership.table_names(self._db)
+        core_sets = [core.meta_migrations(), core.core_migrations()]
+        applied = apply_migrations(self._db, core_sets, self.database_path)
+        if "hub_core" not in ownership.recorded_sets(self._db):
+            # A database that predates the record: the core's tables are those its sets make on a scratch
+            # database (never "everything here": plugins' tables would pass for the core's and skip the gate).
+            made = ownership.tables_made_by(core_sets[-1], core_sets[:-1]) | ownership.tables_made_by(core_sets[0])
+            made.add("_sqlite_migrations")  # sqlite-utils' record of migrations, the core's to keep
+            ownership.record_owner(self._db, ownership.CORE_OWNER, "hub_core", made & ownership.table_names(self._db))
+        elif applied:
+            ownership.record_owner(self._db, ownership.CORE_OWNER, "hub_core", ownership.table_names(self._db) - before)
+        names: set[str] = set(core.CORE_SETS)
         for result in self.plugins.call_flat("register_migrations", hub=self):
             migrations = result.value
             set_name = getattr(migrations, "name", None)
@@ -162,7 +181,7 @@ class Hub:
                 continue
             names.add(set_name)
             try:
-                applied += apply_migrations(self._db, [migrations], self.database_path)
+                applied += self._apply_plugin_migrations(result.plugin, migrations, core_sets)
             except Exception as exc:  # a plugin's broken migration disables it; its changes were rolled back
                 self.plugins.disable(
                     result.plugin,
@@ -172,6 +191,25 @@ class Hub:
         if seed_demo and self.config.hub.demo and not self.meta("demo_seeded"):
             self.seed_demo()
         self.plugins.call("startup", hub=self)
+        return applied
+
+    def _apply_plugin_migrations(self, plugin: str, migrations: Any, core_sets: list) -> list[str]:
+        """Apply one plugin's set and record the tables it made as that plugin's; return what was applied."""
+        from hub import ownership
+
+        db = self._db
+        already = migrations.name in ownership.applied_sets(db)
+        before = ownership.table_names(db)
+        applied = apply_migrations(db, [migrations], self.database_path)
+        made = ownership.table_names(db) - before
+        if already and migrations.name not in ownership.recorded_sets(db):
+            # Ran before the hub kept this record: replay the set on a scratch database to learn its tables.
+            try:
+                made |= ownership.tables_made_by(migrations, core_sets) & ownership.table_names(db)
+            except Exception as exc:
+                log.warning("could not work out the tables of %s: %s", migrations.name, describe_error(exc, with_message=False))
+        if made:
+            ownership.record_owner(db, plugin, migrations.name, made)
         return applied
 
     def check_integrity(self) -> None:
@@ -191,13 +229,17 @@ class Hub:
             )
 
     def seed_demo(self) -> None:
-        from hub import demo
+        """Fill an empty demo site through ``seed_demo_data``: the core's own impl (staff accounts and
+        residents, hub.default_plugins) runs first, then every plugin's. Seeding acts as the demo's member of
+        staff (its records and access-log lines say demo.staff), whoever started the hub."""
+        from hub.staff import Session
 
-        from hub.staff import seed_demo_accounts
-
-        seed_demo_accounts(self._db)
-        demo.seed_residents(self._db, area=self.config.hub.area)
-        self.plugins.call("seed_demo_data", hub=self, db=self._db)
+        previous = self.session
+        self.session = Session(None, "demo.staff", "Sam Staff (demo)", "staff")
+        try:
+            self.plugins.call("seed_demo_data", hub=self, db=self._db)
+        finally:
+            self.session = previous
         self.set_meta("demo_seeded", "yes")
 
     def meta(self, key: str) -> str | None:
@@ -228,18 +270,39 @@ class Hub:
 
     # -- the current resident and events ---------------------------------------------------
 
+    @property
+    def current_resident_id(self) -> int | None:
+        """The resident every tab works on (None: nobody). Changed only by select_resident."""
+        return self._current_resident_id
+
     def select_resident(self, resident_id: int | None) -> None:
-        """Make a resident the one every tab works on (None clears it), and log the access."""
+        """Make a resident the one every tab works on (None clears it), log the access, and announce it."""
+        from hub import events
         from hub.residents import log_access
 
-        self.current_resident_id = resident_id
         if resident_id is not None:
             log_access(self.db, staff=self.staff, terminal=self.terminal, resident_id=resident_id, action="view")
-        for listener in list(self._resident_listeners):
-            listener(resident_id)
+        self._current_resident_id = resident_id
+        self.events.emit(events.ResidentEvent(resident_id, events.SELECTED if resident_id is not None else events.CLEARED))
+
+    def update_resident(self, resident_id: int, changes: Any) -> list[str]:
+        """Save changes to a resident's details (hub.residents.update_resident, as the signed-in member of
+        staff), tell plugins (``record_saved``) and announce it; returns the fields changed."""
+        from hub import events
+        from hub.residents import update_resident
+
+        changed = update_resident(self.db, resident_id, changes, area=self.config.hub.area, staff=self.staff,
+                                  terminal=self.terminal)
+        if changed:
+            self.emit("record_saved", resident_id=resident_id, kind="hub.resident", record_id=resident_id)
+            self.events.emit(events.ResidentEvent(resident_id, events.DETAILS_CHANGED))
+        return changed
 
     def on_resident_changed(self, listener: Callable[[int | None], None]) -> None:
-        self._resident_listeners.append(listener)
+        """Older form of ``events.subscribe``: ``listener(resident_id)`` when a resident is picked or cleared."""
+        from hub import events
+
+        self.events.subscribe(lambda event: listener(event.resident_id) if event.what in (events.SELECTED, events.CLEARED) else None)
 
     def current_resident(self) -> dict[str, Any] | None:
         from hub.residents import get_resident
@@ -254,15 +317,10 @@ class Hub:
 
 
 def _meta_migrations():
-    from sqlite_utils.migrations import Migrations
+    """The hub_meta set (moved to hub.migrations; this name keeps working)."""
+    from hub.migrations import meta_migrations
 
-    migrations = Migrations("hub_meta")
-
-    @migrations(name="0001_meta")
-    def meta_table(db) -> None:
-        db["hub_meta"].create({"key": str, "value": str}, pk="key")
-
-    return migrations
+    return meta_migrations()
 
 
 def _login_name() -> str:

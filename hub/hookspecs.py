@@ -82,3 +82,36 @@ def export_resident_data(hub, resident_id):
 @hookspec
 def erase_resident_data(hub, resident_id):
     """Erase this plugin's records of a resident (inside the caller's transaction); return a list of what was kept and why."""
+
+
+# -- what plugins share: one provides, any other consumes, neither imports the other ----------------
+
+
+@hookspec
+def resident_employment(hub, resident_id):
+    """Return a list of hub.records.EmploymentSpell: the resident's paid jobs as your plugin records them."""
+
+
+@hookspec
+def resident_training(hub, resident_id):
+    """Return a list of hub.records.TrainingRecord: the resident's courses and qualifications."""
+
+
+@hookspec
+def employment_changes(hub, since):
+    """Return a hub.records.RecordChanges: whose jobs or training changed after your token ``since`` (None: first look)."""
+
+
+@hookspec
+def referral_records(hub, start, end):
+    """Return a list of hub.records.ReferralRecord made from ``start`` to ``end`` (dates, both included)."""
+
+
+@hookspec
+def linkable_records(hub, resident_id):
+    """Return a list of hub.records.LinkableRecord: the resident's records another plugin may link to."""
+
+
+@hookspec(firstresult=True)
+def describe_record(hub, kind, record_id):
+    """Return a short description of your record ``kind``/``record_id`` (e.g. a referral), or None if it is not yours."""

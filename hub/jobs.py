@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from hub.plugins import describe_error
+from hub.errors import describe_error
 from hub.specs import BackgroundJob
 from hub.storage import write_transaction
 
@@ -35,14 +35,6 @@ STALE_AFTER = timedelta(hours=2)
 
 CHECK_EVERY_SECONDS = 60
 """How often a kiosk looks for due jobs."""
-
-
-def jobs_migration(db: "Database") -> None:
-    """Core migration: one row per job, its last run."""
-    db["hub_jobs"].create(
-        {"name": str, "plugin": str, "last_started": str, "last_finished": str, "last_ok": int, "last_summary": str},
-        pk="name",
-    )
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,18 @@ on the status screen and site leads see in ``hub plugins``.
 
 from __future__ import annotations
 
+import contextvars
+import inspect
 import logging
 import os
-import traceback
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pluggy
 
 from hub import hookspecs
-from hub.specs import PluginStatus
+from hub.errors import describe_error
+from hub.status import PluginStatus
 
 ENTRY_POINT_GROUP = "hub"
 LOAD_PLUGINS_ENV = "HUB_LOAD_PLUGINS"
@@ -165,20 +167,26 @@ def is_builtin(entry_point: Any) -> bool:
     return name is not None and normalized_name(name) == CORE_DISTRIBUTION
 
 
-def describe_error(exc: BaseException, *, with_message: bool = True) -> str:
-    """A one-line reason naming the exception and where it was raised (no traceback on screen).
-
-    Logs get ``with_message=False``: an exception's message may quote a resident's details.
-    """
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" ({os.path.basename(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}" if with_message else f"{type(exc).__name__}{where}"
-
-
 @dataclass
 class HookResult:
     plugin: str
     value: Any
+
+
+class PluginHookError(Exception):
+    """A hookimpl raised during a call made with ``errors="raise"``: which plugin, which hook, what."""
+
+    def __init__(self, plugin: str, hook: str, error: BaseException) -> None:
+        self.plugin, self.hook, self.error = plugin, hook, error
+        super().__init__(f"the {plugin} plugin's {hook} raised {describe_error(error)}")
+
+
+_RAISE_ERRORS: contextvars.ContextVar[bool] = contextvars.ContextVar("hub_raise_hook_errors", default=False)
+"""True inside ``PluginHost.call(..., errors="raise")``: hookimpls' exceptions propagate."""
+_ONLY: contextvars.ContextVar[str | None] = contextvars.ContextVar("hub_only_plugin", default=None)
+"""Inside ``PluginHost.call(..., only=name)``: every other plugin's impl steps aside (returns None)."""
+_RESULTS: contextvars.ContextVar[list | None] = contextvars.ContextVar("hub_hook_results", default=None)
+"""(plugin, value) pairs of the call in progress, so results can be credited to their plugin."""
 
 
 class PluginHost:
@@ -208,27 +216,39 @@ class PluginHost:
         ``(name, plugin)`` pairs; tests use them to run a hub with exactly the plugins they want.
         """
         host = cls()
-        if core:
-            import importlib
-
-            for module_name in CORE_PLUGINS:
-                host.pm.register(importlib.import_module(module_name), name=module_name)
         names = list(names)
         if names and entry_points is None:
             entry_points = installed_entry_points(wanted=names)
+        loaded: list[tuple[str, Any, PluginStatus | None]] = []
         for name in names:
-            host._load_entry_point(name, (entry_points or {}).get(name), entry_points or {})
+            module = host._load_entry_point(name, (entry_points or {}).get(name), entry_points or {})
+            if module is not None:
+                loaded.append((name, module, host.status[name]))
         for plugin in extra:
             if isinstance(plugin, tuple):  # (name, plugin): name a module as its entry point would
                 name, plugin = plugin
             else:
                 name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
-            host.register(plugin, name=name)
+            name = name or repr(plugin)
+            if name not in host.order:
+                host.order.append(name)
+            loaded.append((name, plugin, None))
+        # pluggy calls the last registered first, so register backwards: calls then run in site
+        # order, the core's own plugins first, with tryfirst/trylast and wrappers as pluggy defines.
+        for name, plugin, status in reversed(loaded):
+            host.register(plugin, name=name, status=status)
+        if core:
+            import importlib
+
+            for module_name in CORE_PLUGINS:
+                host.pm.register(importlib.import_module(module_name), name=module_name)
+                host._guard(module_name)
         host._add_plugin_hookspecs()
         host._check_pending()
         return host
 
-    def _load_entry_point(self, name: str, entry_point: Any, installed: Mapping[str, Any]) -> None:
+    def _load_entry_point(self, name: str, entry_point: Any, installed: Mapping[str, Any]) -> Any:
+        """Import one entry point's plugin (None if it cannot be), recording its status."""
         from hub.config import did_you_mean
 
         status = self.status.setdefault(name, PluginStatus(name=name))
@@ -244,8 +264,8 @@ class PluginHost:
         except Exception as exc:  # a plugin's import error must never stop the hub
             status.error = f"failed to import: {describe_error(exc)}"
             log.warning("plugin %s failed to import: %s", name, describe_error(exc, with_message=False))
-            return
-        self.register(module, name=name, status=status)
+            return None
+        return module
 
     def register(self, plugin: Any, name: str | None, status: PluginStatus | None = None) -> None:
         """Register one plugin object; a hookimpl that does not fit its spec disables it."""
@@ -259,6 +279,86 @@ class PluginHost:
             status.error = f"invalid plugin: {exc}"
             return
         status.enabled = True
+        self._guard(name)
+
+    def _guard(self, name: str) -> None:
+        """Wrap each of a plugin's hookimpls so that one that raises is disabled, not fatal to the call.
+
+        The wrapped functions still run inside pluggy's own call loop, so ``firstresult``,
+        ``tryfirst``/``trylast`` and hook wrappers behave as pluggy documents; an impl that raised
+        counts as having returned None (a ``firstresult`` hook asks the next one).
+        """
+        plugin = self.pm.get_plugin(name)
+        for caller in self.pm.get_hookcallers(plugin) or []:
+            for impl in caller.get_hookimpls():
+                if impl.plugin_name == name and not getattr(impl.function, "_hub_guarded", False):
+                    impl.function = self._guarded(name, caller.name, impl)
+
+    def _guarded(self, plugin: str, hook_name: str, impl: Any) -> Callable[..., Any]:
+        function = impl.function
+        host = self
+
+        if impl.wrapper:  # a new-style wrapper: a generator around the other impls
+            def guarded_wrapper(*args: Any) -> Any:
+                if _ONLY.get() not in (None, plugin):
+                    return (yield)
+                generator = function(*args)
+                try:
+                    next(generator)
+                except Exception as exc:
+                    if _RAISE_ERRORS.get():
+                        raise PluginHookError(plugin, hook_name, exc) from exc
+                    host._failed(plugin, hook_name, exc)
+                    return (yield)
+                try:
+                    outcome = yield
+                except BaseException as inner:
+                    try:
+                        generator.throw(inner)
+                    except StopIteration as stop:
+                        return stop.value
+                    raise
+                try:
+                    generator.send(outcome)
+                except StopIteration as stop:
+                    return stop.value
+                except Exception as exc:
+                    if exc is not outcome and _RAISE_ERRORS.get():
+                        raise PluginHookError(plugin, hook_name, exc) from exc
+                    host._failed(plugin, hook_name, exc)
+                    return outcome
+                generator.close()
+                return outcome
+
+            guarded_wrapper._hub_guarded = True  # type: ignore[attr-defined]
+            return guarded_wrapper
+        if impl.hookwrapper or inspect.isgeneratorfunction(function):
+            return function  # old-style hookwrappers are pluggy's own business
+
+        def guarded(*args: Any) -> Any:
+            if _ONLY.get() not in (None, plugin):
+                return None
+            try:
+                value = function(*args)
+            except Exception as exc:  # one plugin's failure must not stop the others' turn
+                if _RAISE_ERRORS.get():
+                    raise PluginHookError(plugin, hook_name, exc) from exc
+                host._failed(plugin, hook_name, exc)
+                return None
+            results = _RESULTS.get()
+            if results is not None and value is not None:
+                results.append((plugin, value))
+            return value
+
+        guarded._hub_guarded = True  # type: ignore[attr-defined]
+        return guarded
+
+    def _failed(self, plugin: str, hook_name: str, exc: BaseException) -> None:
+        self.disable(
+            plugin,
+            f"{hook_name} raised {describe_error(exc)}",
+            log_reason=f"{hook_name} raised {describe_error(exc, with_message=False)}",
+        )
 
     def _add_plugin_hookspecs(self) -> None:
         for result in self.call("register_hookspecs"):
@@ -316,36 +416,53 @@ class PluginHost:
 
     # -- calling ---------------------------------------------------------------------------
 
-    def call(self, hook_name: str, *, only: str | None = None, **kwargs: Any) -> list[HookResult]:
-        """Call each plugin's impl of a hook on its own, so one that raises is disabled and skipped.
+    def call(self, hook_name: str, *, only: str | None = None, errors: str = "contain", **kwargs: Any) -> list[HookResult]:
+        """Call a hook through pluggy; results come back credited to their plugin, in call order
+        (site order, core plugins first, unless an impl asks for tryfirst/trylast).
 
-        pluggy's normal call stops at the first exception; on a kiosk the other plugins
-        must still get their turn. Results come back in site order, core plugins first.
+        ``errors="contain"`` (the default): an impl that raises is disabled and skipped, so the
+        other plugins still get their turn on a kiosk. ``errors="raise"``: the first failure stops
+        the call as a PluginHookError naming the plugin (data rights must not carry on without it).
+        ``only`` calls one plugin's impl. A ``firstresult`` hook gives at most one result.
         """
         caller = getattr(self.pm.hook, hook_name, None)
         if caller is None:
             return []
-        results: list[HookResult] = []
-        impls = caller.get_hookimpls()
-        rank = {name: index for index, name in enumerate(self.order)}
-        impls = sorted(impls, key=lambda impl: rank.get(impl.plugin_name, -1))
-        for impl in impls:
-            if only is not None and impl.plugin_name != only:
-                continue
-            if self.pm.get_plugin(impl.plugin_name) is None:
-                continue  # disabled by an earlier failure in this same loop
-            try:
-                value = impl.function(*[kwargs[arg] for arg in impl.argnames])
-            except Exception as exc:
-                self.disable(
-                    impl.plugin_name,
-                    f"{hook_name} raised {describe_error(exc)}",
-                    log_reason=f"{hook_name} raised {describe_error(exc, with_message=False)}",
-                )
-                continue
-            if value is not None:
-                results.append(HookResult(impl.plugin_name, value))
-        return results
+        if only is not None and self.pm.get_plugin(only) is None:
+            return []
+        results: list[tuple[str, Any]] = []
+        results_token = _RESULTS.set(results)
+        raise_token = _RAISE_ERRORS.set(errors == "raise")
+        only_token = _ONLY.set(only)
+        try:
+            value = caller(**kwargs)
+        finally:
+            _ONLY.reset(only_token)
+            _RAISE_ERRORS.reset(raise_token)
+            _RESULTS.reset(results_token)
+        firstresult = bool(caller.spec and caller.spec.opts.get("firstresult"))
+        values = ([] if value is None else [value]) if firstresult else list(value or [])
+        credited: list[HookResult] = []
+        unclaimed = list(results)
+        for item in values:
+            for index, (plugin, produced) in enumerate(unclaimed):
+                if produced is item:
+                    credited.append(HookResult(plugin, item))
+                    del unclaimed[index]
+                    break
+            else:  # a wrapper replaced the results: credit it to the hook, not to a plugin
+                credited.append(HookResult(f"<{hook_name} wrapper>", item))
+        if not firstresult:  # site order (host.order) within pluggy's tryfirst / normal / trylast tiers
+            rank = {name: index for index, name in enumerate(self.order)}
+            tier = {impl.plugin_name: 0 if impl.tryfirst else 2 if impl.trylast else 1 for impl in caller.get_hookimpls()}
+            credited.sort(key=lambda result: (tier.get(result.plugin, 1), rank.get(result.plugin, -1)))
+        return credited
+
+    def implementers(self, hook_name: str) -> list[str]:
+        """The enabled plugins implementing a hook, in site order (e.g. "does anyone record jobs here?")."""
+        caller = getattr(self.pm.hook, hook_name, None)
+        names = {impl.plugin_name for impl in caller.get_hookimpls()} if caller is not None else set()
+        return [name for name in self.order if name in names] + sorted(names - set(self.order))
 
     def call_flat(self, hook_name: str, **kwargs: Any) -> list[HookResult]:
         """Like call(), but a hook returning a list gives one result per item."""

@@ -6,7 +6,7 @@ Nothing here imports Textual, so plugins can build these at startup cheaply.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # typing only: importing textual here would cost ~200 ms at startup
@@ -70,29 +70,4 @@ class BackgroundJob:
     Returns a one-line summary for ``hub jobs`` (no personal data); raising marks the run failed."""
 
 
-@dataclass
-class PluginStatus:
-    """What the hub knows about one plugin, for ``hub plugins`` and the status screen."""
-
-    name: str
-    version: str | None = None
-    enabled: bool = False
-    """True when the plugin is loaded and working."""
-    builtin: bool = False
-    """True for plugins shipped in this repository."""
-    hooks: list[str] = field(default_factory=list)
-    error: str | None = None
-    """Why the plugin is not running: import failure, unknown hook, bad config, a hook that raised."""
-    note: str | None = None
-    """Why a healthy plugin is not loaded, e.g. not enabled in the site config."""
-
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "enabled": self.enabled,
-            "builtin": self.builtin,
-            "hooks": sorted(self.hooks),
-            "error": self.error,
-            "note": self.note,
-        }
+from hub.status import PluginStatus  # noqa: E402,F401  (moved; the old import path keeps working)

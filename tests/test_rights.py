@@ -69,15 +69,17 @@ def test_hook_export_resident_data(hub_with_notes):
     assert hub.db["access_log"].count_where("action = 'subject-access-export'") == 1
 
 
-def test_export_says_when_a_plugin_failed(hub_factory):
+def test_export_is_refused_when_a_plugin_fails_part_way(hub_factory):
     def broken(resident_id):
         raise RuntimeError("disk on fire")
 
     hub = hub_factory(plugin("broken", export_resident_data=broken))
     hub.open_storage()
-    export = rights.subject_access(hub, register(hub.db))
-    assert len(export["incomplete"]) == 1
-    assert export["incomplete"][0].startswith("broken: RuntimeError: disk on fire")
+    resident_id = register(hub.db)
+    with pytest.raises(rights.RightsError, match="Nothing was exported: the broken plugin failed .*disk on fire"):
+        rights.subject_access(hub, resident_id)
+    assert hub.plugins.is_enabled("broken"), "a rights request never switches a plugin off"
+    assert hub.db["access_log"].count_where("action = 'subject-access-export'") == 0
 
 
 def test_export_and_erase_need_a_site_lead(hub_with_notes):

@@ -271,8 +271,7 @@ class HomePane(Horizontal):
         from hub.screens.resident_form import EditResidentScreen
 
         def saved(changed: list[str] | None) -> None:
-            if changed:
-                self.app.resident_details_changed(resident_id)  # the bar and every tab show the new details
+            if changed:  # the hub announced it: the bar and every tab already show the new details
                 self.show_card(resident_id)
                 self.run_search(self.query_one("#resident-search", Input).value)
                 self.notify("Details saved.")
@@ -316,6 +315,9 @@ class HomePane(Horizontal):
         try:
             export = rights.subject_access(self.hub, resident_id)
             paths = [rights.write_export(export, folder, fmt=fmt) for fmt in ("pdf", "json")]
+        except rights.RightsError as exc:  # refused (a plugin holding their data is not ready) or busy: it says why
+            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Nothing was exported", timeout=20)
+            return
         except Exception as exc:  # shown to the site lead; the log gets no details
             self.app.call_from_thread(self.notify, f"The export failed: {type(exc).__name__}: {exc}", severity="error")
             return

@@ -333,10 +333,7 @@ class EditResidentScreen(ModalScreen[list[str] | None]):
     @on(Button.Pressed, "#save-edit")
     def action_save(self) -> None:
         try:
-            changed = residents.update_resident(
-                self.hub.db, self.resident_id, self.form(), area=self.hub.config.hub.area,
-                staff=self.hub.staff, terminal=self.hub.terminal,
-            )
+            changed = self.hub.update_resident(self.resident_id, self.form())
         except residents.ValidationError as exc:
             show_errors(self, exc.errors)
             self.notify(f"Check {len(exc.errors)} field{'s' if len(exc.errors) > 1 else ''} marked in red.", severity="warning")
@@ -345,8 +342,6 @@ class EditResidentScreen(ModalScreen[list[str] | None]):
             message = str(exc) if isinstance(exc, StorageError) else explain_sqlite_error(exc, self.hub.database_path)
             self.notify(f"Nothing was saved. {message}", severity="error", title="Could not save", timeout=15)
             return
-        if changed:
-            self.hub.emit("record_saved", resident_id=self.resident_id, kind="hub.resident", record_id=self.resident_id)
         self.dismiss(changed)
 
     @on(Button.Pressed, "#cancel-edit")

@@ -93,6 +93,51 @@ def register_migrations():
     return migrations()
 
 
+@hookimpl
+def seed_demo_data(hub, db):
+    from plugins.benefits_calc.demo import seed
+
+    seed(hub, db)
+
+
+@hookimpl
+def export_resident_data(hub, resident_id):
+    from plugins.benefits_calc.storage import export_for_resident
+
+    return export_for_resident(hub.db, resident_id)
+
+
+@hookimpl
+def erase_resident_data(hub, resident_id):
+    from plugins.benefits_calc.storage import erase_for_resident
+
+    return erase_for_resident(hub.db, resident_id)
+
+
+@hookimpl
+def linkable_records(hub, resident_id):
+    from plugins.benefits_calc.storage import linkable
+
+    return linkable(hub.db, resident_id)
+
+
+@hookimpl
+def describe_record(hub, kind, record_id):
+    from plugins.benefits_calc.storage import RECORD_KIND, describe
+
+    return describe(hub.db, record_id) if kind == RECORD_KIND else None
+
+
+def one_off_payment(value) -> "OneOffPayment":
+    """A plugin's answer to ``calc_one_off_payments`` as a OneOffPayment: plain dicts (the documented form) or
+    objects with ``label``, ``amount`` and ``note``."""
+    if isinstance(value, OneOffPayment):
+        return value
+    if isinstance(value, dict):
+        return OneOffPayment(str(value["label"]), float(value["amount"]), str(value.get("note") or ""))
+    return OneOffPayment(str(value.label), float(value.amount), str(getattr(value, "note", "") or ""))
+
+
 def _make_tab(hub):
     from plugins.benefits_calc.screen import CalculatorTab
 

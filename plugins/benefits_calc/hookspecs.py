@@ -5,4 +5,4 @@ from hub import hookspec
 
 @hookspec
 def calc_one_off_payments(hub, resident_id):
-    """Return a list of OneOffPayment(label, amount, note) this resident would get on starting work."""
+    """Return a list of dicts with ``label``, ``amount`` (pounds) and ``note``: one-off payments this resident would get on starting work."""

@@ -15,10 +15,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.app import ResidentChanged
-from hub.screens.forms import FormField, show_errors
+from hub.widgets import ResidentChanged
+from hub.widgets import FormField, show_errors
 from plugins.benefits_calc import scheme_dict, settings
 from plugins.benefits_calc.chart import income_chart
 from plugins.benefits_calc.engine import InputError, calculate
@@ -341,7 +341,10 @@ class CalculatorTab(Vertical):
         resident_id = self.hub.current_resident_id
         if resident_id is None:
             return []
-        return [result.value for result in self.hub.plugins.call_flat("calc_one_off_payments", hub=self.hub, resident_id=resident_id)]
+        from plugins.benefits_calc import one_off_payment
+
+        return [one_off_payment(result.value)
+                for result in self.hub.plugins.call_flat("calc_one_off_payments", hub=self.hub, resident_id=resident_id)]
 
     @work(thread=True, exclusive=True, group="calc-sweep", exit_on_error=False)
     def run_sweep(self, data: dict) -> None:

@@ -37,8 +37,8 @@ def migrations():
 
 def save_scenario(db, *, resident_id: int, label: str, data: dict, result: dict, staff: str, terminal: str) -> int:
     """Keep a calculation with the resident; the access log records it (ids only)."""
-    from hub.residents import log_access
-    from hub.storage import write_transaction
+    from hub.api import log_access
+    from hub.api import write_transaction
 
     with write_transaction(db):
         scenario_id = db["calc_scenarios"].insert(
@@ -78,3 +78,42 @@ def scenarios_for(db, resident_id: int) -> list[dict[str, Any]]:
 def load_scenario(db, scenario_id: int) -> tuple[dict, dict]:
     row = db["calc_scenarios"].get(scenario_id)
     return json.loads(row["input_json"]), json.loads(row["result_json"])
+
+
+# -- residents' data rights (the core's export_resident_data / erase_resident_data hooks) ----------
+
+
+def export_for_resident(db, resident_id: int) -> dict[str, Any] | None:
+    """Every calculation saved against a resident, with what was typed in and what came out (subject access)."""
+    rows = list(db.query(
+        "select id, label, tax_year, better_off, saved_at, saved_by, input_json, result_json from calc_scenarios "
+        "where resident_id = ? order by id", [resident_id]))
+    if not rows:
+        return None
+    for row in rows:
+        row["household_and_job_entered"] = json.loads(row.pop("input_json"))
+        row["result"] = json.loads(row.pop("result_json"))
+    return {"saved_calculations": rows}
+
+
+def erase_for_resident(db, resident_id: int) -> list[str]:
+    """Delete a resident's saved calculations (inside the core's erasure transaction); nothing is kept."""
+    db.execute("delete from calc_scenarios where resident_id = ?", [resident_id])
+    return []
+
+
+# -- records other plugins may link to (the core's linkable_records / describe_record hooks) -------
+
+RECORD_KIND = "benefits_calc.scenario"
+
+
+def linkable(db, resident_id: int) -> list:
+    from hub.api import LinkableRecord
+
+    return [LinkableRecord(RECORD_KIND, row["id"], "Calculation", row["label"])
+            for row in db.query("select id, label from calc_scenarios where resident_id = ? order by id desc", [resident_id])]
+
+
+def describe(db, scenario_id: int) -> str | None:
+    row = db.execute("select label from calc_scenarios where id = ?", [scenario_id]).fetchone()
+    return row[0] if row else None

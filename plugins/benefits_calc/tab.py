@@ -2,7 +2,7 @@
 
 from textual.widgets import Static
 
-from hub.app import ResidentChanged
+from hub.widgets import ResidentChanged
 
 
 class CalcTab(Static):

@@ -142,6 +142,13 @@ def settings(hub) -> BonusSettings:
 
 
 @hookimpl
+def seed_demo_data(hub, db):
+    from plugins.bonus.demo import seed
+
+    seed(hub, db)
+
+
+@hookimpl
 def config_schema():
     return BonusSettings
 

@@ -50,7 +50,7 @@ def run(hub, args: argparse.Namespace) -> int:
 
 
 def _on(args) -> date | None:
-    from hub.residents import parse_date
+    from hub.api import parse_date
     from plugins.bonus.service import BonusError
 
     if not getattr(args, "on", None):

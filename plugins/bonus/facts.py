@@ -1,5 +1,5 @@
-"""Facts for the rules, read from the resident record (core tables), the passport's employment
-spells (``plugins.passport.views.employment_spells``, its public function) and our own claims.
+"""Facts for the rules, read from the resident record (core tables), the resident's employment
+spells (the core's ``resident_employment`` hook, which the passport implements) and our own claims.
 
 Nothing is typed twice: a job is whatever the passport says it is now. Reading many residents at
 once (the due list) costs one query per table plus one passport call per resident.
@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from hub.postcodes import in_area
+from hub.api import in_area
 from plugins.bonus.rules import Address, ClaimFact, Facts, Job
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from hub.api import Hub
+
+JobsOf = Callable[[int], "tuple[tuple[Job, ...], bool]"]
+"""resident id -> (their jobs, whether any plugin records jobs on this site)."""
 
 
 def _day(value: str | None) -> date | None:
@@ -51,13 +56,21 @@ def job_from_spell(spell) -> Job:
     )
 
 
-def passport_jobs(db: "Database", resident_id: int) -> tuple[tuple[Job, ...], bool]:
-    """(jobs, passport available)."""
-    try:
-        from plugins.passport.views import employment_spells
-    except ImportError:  # a site without the passport plugin installed
-        return (), False
-    return tuple(job_from_spell(spell) for spell in employment_spells(db, resident_id)), True
+def jobs_from_hooks(hub: "Hub") -> JobsOf:
+    """Jobs from whichever plugin implements ``resident_employment`` (the passport, or a stand-in)."""
+    available = bool(hub.plugins.implementers("resident_employment"))
+
+    def jobs_of(resident_id: int) -> tuple[tuple[Job, ...], bool]:
+        if not available:
+            return (), False
+        spells = [result.value for result in hub.plugins.call_flat("resident_employment", hub=hub, resident_id=resident_id)]
+        return tuple(job_from_spell(spell) for spell in sorted(spells, key=lambda spell: (spell.start, spell.entry_id))), True
+
+    return jobs_of
+
+
+def no_jobs(resident_id: int) -> tuple[tuple[Job, ...], bool]:
+    return (), False
 
 
 def _claim_fact(row: dict) -> ClaimFact:
@@ -65,8 +78,8 @@ def _claim_fact(row: dict) -> ClaimFact:
                      row["resident_id"], row["job_entry_id"])
 
 
-def gather_many(db: "Database", resident_ids: Iterable[int], site_area: list[str]) -> dict[int, Facts]:
-    """Facts for each resident that exists and has not been erased."""
+def gather_many(db: "Database", resident_ids: Iterable[int], site_area: list[str], jobs_of: JobsOf = no_jobs) -> dict[int, Facts]:
+    """Facts for each resident that exists and has not been erased; ``jobs_of`` supplies their jobs."""
     ids = sorted(set(resident_ids))
     if not ids:
         return {}
@@ -105,7 +118,7 @@ def gather_many(db: "Database", resident_ids: Iterable[int], site_area: list[str
     twins = _twin_claims(db, residents) if has_claims else {}
     facts: dict[int, Facts] = {}
     for resident_id, row in residents.items():
-        jobs, available = passport_jobs(db, resident_id)
+        jobs, available = jobs_of(resident_id)
         postcode = row["postcode"]
         history = tuple(addresses.get(resident_id, ()))
         facts[resident_id] = Facts(
@@ -155,6 +168,6 @@ def _twin_claims(db: "Database", residents: dict[int, dict]) -> dict[int, list[C
     return out
 
 
-def gather(db: "Database", resident_id: int, site_area: list[str]) -> Facts | None:
+def gather(db: "Database", resident_id: int, site_area: list[str], jobs_of: JobsOf = no_jobs) -> Facts | None:
     """One resident's facts, or None if there is no such resident (or they were erased)."""
-    return gather_many(db, [resident_id], site_area).get(resident_id)
+    return gather_many(db, [resident_id], site_area, jobs_of).get(resident_id)

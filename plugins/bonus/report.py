@@ -19,7 +19,7 @@ from plugins.bonus.rules import money
 from plugins.bonus.service import BonusError, Budget, budget_status, schemes
 
 if TYPE_CHECKING:
-    from hub.context import Hub
+    from hub.api import Hub
 
 COUNTED = ("propose", "approve", "pay", "reject", "withdraw", "reverse")
 HEADINGS = {"propose": "proposed", "approve": "approved", "pay": "paid", "reject": "rejected", "withdraw": "withdrawn",

@@ -388,7 +388,7 @@ def _area_at_job_start(ctx: RuleContext):
 
 
 def _age(ctx: RuleContext):
-    from hub.residents import age_on
+    from hub.api import age_on
 
     scheme, facts = ctx.scheme, ctx.facts
     if facts.date_of_birth is None:

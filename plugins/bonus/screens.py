@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from hub.screens.forms import FormField, show_errors
+from hub.widgets import FormField, show_errors
 from plugins.bonus.service import BonusError
 
 
@@ -96,7 +96,7 @@ class ClaimDialog(ModalScreen[Any]):
 
     @on(Button.Pressed, "#bonus-dialog-save")
     def action_save(self) -> None:
-        from hub.staff import PermissionDenied
+        from hub.api import PermissionDenied
 
         names = {spec.name for spec in self.fields} | ({"scheme"} if self.schemes else set())
         try:

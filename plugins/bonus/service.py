@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from hub.residents import clean_text, log_access
-from hub.storage import DB_ERRORS, StorageError, write_transaction
+from hub.api import clean_text, log_access
+from hub.api import DB_ERRORS, StorageError, write_transaction
 from plugins.bonus import SchemeSettings, settings
 from plugins.bonus import storage
-from plugins.bonus.facts import gather, gather_many
+from plugins.bonus.facts import gather, gather_many, jobs_from_hooks
 from plugins.bonus.rules import (
     BLOCKING_CLAIM_STATUSES,
     BUILTIN_IDS,
@@ -39,7 +39,7 @@ from plugins.bonus.rules import (
 )
 
 if TYPE_CHECKING:
-    from hub.context import Hub
+    from hub.api import Hub
 
 log = logging.getLogger("hub.bonus")
 RECORD_KIND = "bonus.claim"
@@ -111,7 +111,7 @@ def rule_types(hub: "Hub") -> dict[str, RuleType]:
 
 def schemes_and_problems(hub: "Hub") -> tuple[list[SchemeSettings], list[str]]:
     """The site's schemes, then those other plugins add through ``bonus_schemes``; problems say what was skipped."""
-    from hub.config import validate_table
+    from hub.api import validate_table
 
     schemes = list(settings(hub).schemes)
     problems: list[str] = []
@@ -218,7 +218,7 @@ def check_facts(hub: "Hub", facts, *, today: date, types=None, versions=None, on
 
 
 def require_resident(hub: "Hub", resident_id: int):
-    facts = gather(hub.db, resident_id, hub.config.hub.area)
+    facts = gather(hub.db, resident_id, hub.config.hub.area, jobs_from_hooks(hub))
     if facts is None:
         raise BonusError(f"There is no resident with id {resident_id} (or their record was erased).", "resident")
     return facts
@@ -285,11 +285,13 @@ def due_request(hub: "Hub", *, today: date | None = None, within_days: int | Non
 
 
 def due_items(hub: "Hub", request: DueRequest, db) -> list[DueItem]:
-    """The due list from ``db`` (read only; any thread with its own connection). No hooks, no writes."""
+    """The due list from ``db`` (read only; any thread with its own connection). No writes; jobs come from
+    ``resident_employment`` called with a hub bound to ``db``, so the provider reads this thread's connection."""
     ids = [row["id"] for row in db.query("SELECT id FROM residents WHERE erased_at IS NULL ORDER BY id")]
     items: list[DueItem] = []
+    jobs_of = jobs_from_hooks(hub.using_database(db))  # the providers read through this thread's connection
     for chunk in range(0, len(ids), 400):
-        for facts in gather_many(db, ids[chunk:chunk + 400], hub.config.hub.area).values():
+        for facts in gather_many(db, ids[chunk:chunk + 400], hub.config.hub.area, jobs_of).values():
             if not facts.jobs:
                 continue
             for check in check_facts(hub, facts, today=request.today, types=request.types, versions=request.versions,
@@ -731,12 +733,8 @@ def history_lines(hub: "Hub", claim_id: int) -> list[str]:
 def one_off_payments(hub: "Hub", resident_id: int, *, today: date | None = None) -> list:
     """What the better-off calculator shows as one-off payments on starting work: a bonus the resident is
     eligible for, is on the way to, or would be on the way to if they started a qualifying job today."""
-    try:
-        from plugins.benefits_calc import OneOffPayment
-    except ImportError:
-        return []
     today = _today(today)
-    facts = gather(hub.db, resident_id, hub.config.hub.area)
+    facts = gather(hub.db, resident_id, hub.config.hub.area, jobs_from_hooks(hub))
     if facts is None:
         return []
     types = rule_types(hub)
@@ -759,5 +757,5 @@ def one_off_payments(hub: "Hub", resident_id: int, *, today: date | None = None)
             if would.status == NOT_ELIGIBLE:
                 continue
             note = conditions_words(scheme)
-        payments.append(OneOffPayment(scheme.name, scheme.amount, note))
+        payments.append({"label": scheme.name, "amount": scheme.amount, "note": note})  # plain data: no calculator import
     return payments

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from hub.residents import now_iso
+from hub.api import now_iso
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

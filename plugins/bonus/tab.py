@@ -18,11 +18,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Button, ContentSwitcher, Label, Static
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.app import ResidentChanged
-from hub.residents import display_name, get_resident, parse_date
-from hub.staff import PermissionDenied
+from hub.widgets import ResidentChanged
+from hub.api import display_name, get_resident, parse_date
+from hub.api import PermissionDenied
 from plugins.bonus import service
 from plugins.bonus.rules import FAIL, NOT_YET, PASS, long_date, money
 from plugins.bonus.screens import ClaimDialog, Field
@@ -440,7 +440,7 @@ class BonusTab(Vertical):
     def compute_due(self, request: service.DueRequest) -> None:
         from textual.worker import get_current_worker
 
-        from hub.storage import StorageError, open_database
+        from hub.api import StorageError, open_database
 
         try:
             db = open_database(self.hub.database_path, encrypted=self.hub.config.hub.encrypted, key=self.hub.database_key())

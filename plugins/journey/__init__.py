@@ -148,11 +148,10 @@ def resident_registered(hub, resident_id):
 
 
 @hookimpl
-def record_saved(hub, kind):
-    if kind == "passport.entry":
-        from plugins.journey.spells import sync_spells
+def record_saved(hub):
+    from plugins.journey.spells import sync_spells  # one query per provider when nothing changed
 
-        sync_spells(hub.db)
+    sync_spells(hub)
 
 
 @hookimpl
@@ -164,8 +163,6 @@ def export_resident_data(hub, resident_id):
 
 @hookimpl
 def erase_resident_data(hub, resident_id):
-    from plugins.journey.spells import forget_for_erasure
     from plugins.journey.storage import erase_resident
 
-    forget_for_erasure(hub.db, resident_id)
     return erase_resident(hub.db, resident_id)

@@ -33,7 +33,7 @@ def configure(parser) -> None:
 
 
 def _date(value: str | None, option: str) -> date | None:
-    from hub.residents import parse_date
+    from hub.api import parse_date
 
     if value is None:
         return None

@@ -90,3 +90,21 @@ def seed(hub, db: "Database", today: date | None = None) -> None:
     ]
     for resident, kind, days, evidence in outcomes:
         storage.add_outcome(db, resident, model.validate_outcome(kind, _ago(days, today), evidence, today=today), **who)
+
+    _demo_sustainment(hub, today)
+
+
+def _demo_sustainment(hub, today: date) -> None:
+    """Copy the demo passport's jobs and courses (as any later sync would), and record a 4-week sustainment
+    check on the first job that has reached it, so the follow-up list and the reports show a confirmed job."""
+    from plugins.journey import spells
+
+    spells.sync_spells(hub)
+    db = hub.db
+    for job in db.query("select resident_id, entry_id, start_date from journey_spells where ongoing = 1 order by start_date"):
+        due = spells.milestone(date.fromisoformat(job["start_date"]), 4)
+        if due <= today:
+            row = model.validate_check("in_work", due.strftime("%d/%m/%Y"), "payslip", "Phoned: still there, likes it",
+                                       today=today)
+            storage.add_check(db, job["resident_id"], job["entry_id"], 4, row, staff=DEMO_STAFF, terminal=TERMINAL)
+            return

@@ -18,12 +18,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.residents import ValidationError
-from hub.screens.forms import FormField, show_errors
-from hub.staff import PermissionDenied
-from hub.storage import DB_ERRORS, StorageError, explain_sqlite_error
+from hub.api import ValidationError
+from hub.widgets import FormField, show_errors
+from hub.api import PermissionDenied
+from hub.api import DB_ERRORS, StorageError, explain_sqlite_error
 from plugins.journey import model, service
 
 DIALOG_CSS = """
@@ -284,21 +284,12 @@ class GoalScreen(JourneyDialog):
 
 
 def linkable_records(hub, resident_id: int) -> dict[str, str]:
-    """The resident's referrals, passport entries and calculations, as ``kind:id`` -> description."""
-    db = hub.db
-    options: dict[str, str] = {}
-    tables = set(db.table_names())
-    if "referrals" in tables:
-        for row in db.query("select id, service_name, status from referrals where resident_id = ? order by id desc", [resident_id]):
-            options[f"signposting.referral:{row['id']}"] = f"Referral {row['id']}: {row['service_name']} ({row['status'].replace('_', ' ')})"
-    if "passport_entries" in tables:
-        for row in db.query("select root_id, title from passport_entries where resident_id = ? and superseded_by is null "
-                            "and withdrawn = 0 order by start_date desc", [resident_id]):
-            options[f"passport.entry:{row['root_id']}"] = f"Passport {row['root_id']}: {row['title']}"
-    if "calc_scenarios" in tables:
-        for row in db.query("select id, label from calc_scenarios where resident_id = ? order by id desc", [resident_id]):
-            options[f"benefits_calc.scenario:{row['id']}"] = f"Calculation {row['id']}: {row['label']}"
-    return options
+    """The resident's referrals, passport entries and calculations (whatever plugins offer through the
+    core's ``linkable_records``), as ``kind:id`` -> description."""
+    from plugins.journey.service import linkable
+
+    return {f"{record.kind}:{record.record_id}": f"{record.label} {record.record_id}: {record.description}"
+            for record in linkable(hub, resident_id)}
 
 
 class StepScreen(JourneyDialog):

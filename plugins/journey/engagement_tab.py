@@ -16,13 +16,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.app import ResidentChanged
-from hub.residents import ValidationError, display_name
-from hub.screens.forms import FormField, show_errors
-from hub.staff import PermissionDenied
-from hub.storage import DB_ERRORS, StorageError, explain_sqlite_error
+from hub.widgets import ResidentChanged
+from hub.api import ValidationError, display_name
+from hub.widgets import FormField, show_errors
+from hub.api import PermissionDenied
+from hub.api import DB_ERRORS, StorageError, explain_sqlite_error
 from plugins.journey import model, service, storage
 from plugins.journey.dialogs import LinkScreen, _input, _select, _value, plain, today_uk, uk
 

@@ -21,7 +21,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from hub.residents import age_on
+from hub.api import age_on
 from plugins.journey.report import Report
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ def build_export(db: "Database", report: Report, key: bytes, *, site_name: str =
         "assessments": _assessments(db, included, pid, joined, start, end),
         "action_steps": _steps(db, included, pid, start, end),
         "engagements": _engagements(db, key, pid, start, end),
-        "referrals": _referrals(db, included, pid, start, end),
+        "referrals": _referrals(report, pid),
     }
     for name, rows in tables.items():  # never a column the dictionary does not describe
         columns = [column for column, _, _ in DICTIONARY[name]]
@@ -345,16 +345,12 @@ def _engagements(db: "Database", key: bytes, pid: dict[int, str], start: str, en
     return out
 
 
-def _referrals(db: "Database", included: list[int], pid: dict[int, str], start: str, end: str) -> list[dict[str, Any]]:
-    if "referrals" not in db.table_names() or not included:
-        return []
-    after_day = date.fromordinal(date.fromisoformat(end).toordinal() + 1).isoformat()
-    rows = _rows_for(db, "select r.resident_id, r.created_at, r.kind, r.status, exists(select 1 from referral_history h "
-                         "where h.referral_id = r.id and h.to_status = 'attended') as attended from referrals r "
-                         "where r.resident_id in ({ids}) and r.created_at >= ? and r.created_at < ? order by r.id",
-                     included, [start, after_day])
-    return [{"pid": pid[row["resident_id"]], "month": _month(row["created_at"]), "kind": row["kind"],
-             "status": row["status"], "attended": int(bool(row["attended"]))} for row in rows]
+def _referrals(report: Report, pid: dict[int, str]) -> list[dict[str, Any]]:
+    """From the referrals the report gathered through ``referral_records`` (never the directory's tables)."""
+    rows = sorted((record for record in report.referrals if record.resident_id in pid),
+                  key=lambda record: (record.made_on, record.resident_id))
+    return [{"pid": pid[record.resident_id], "month": _month(record.made_on), "kind": record.kind,
+             "status": record.status, "attended": int(record.attended_on is not None)} for record in rows]
 
 
 # -- writing ---------------------------------------------------------------------------------------

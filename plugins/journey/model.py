@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from hub.residents import ValidationError, clean_text, parse_date
+from hub.api import ValidationError, clean_text, parse_date
 
 # -- assessment ------------------------------------------------------------------------------------
 
@@ -193,11 +193,12 @@ OPEN_STEP_STATUSES = frozenset({"not_started", "in_progress", "stuck"})
 OWNERS = {"resident": "The resident", "staff": "Staff"}
 
 LINK_KINDS = {
-    "signposting.referral": ("referrals", "Referral"),
-    "passport.entry": ("passport_entries", "Passport entry"),
-    "benefits_calc.scenario": ("calc_scenarios", "Better-off calculation"),
+    "signposting.referral": "Referral",
+    "passport.entry": "Passport entry",
+    "benefits_calc.scenario": "Better-off calculation",
 }
-"""What a step can be linked to, by the ``kind`` other plugins use in ``record_saved``: (table, label)."""
+"""What a step can be linked to, by the ``kind`` other plugins use in ``record_saved`` and ``linkable_records``:
+its label. The plugins holding them answer the core's ``linkable_records`` and ``describe_record``."""
 
 
 class RefusedTransition(ValidationError):
@@ -240,7 +241,7 @@ def validate_step(description: str, owner: str, due_on: str, *, owner_staff: str
     link_value: int | None = None
     if link_kind:
         if link_kind not in LINK_KINDS:
-            errors["link_kind"] = f"Link to one of: {', '.join(label for _, label in LINK_KINDS.values())}."
+            errors["link_kind"] = f"Link to one of: {', '.join(LINK_KINDS.values())}."
         text = str(link_id).strip().lstrip("#")
         if not text.isdigit():
             errors["link_id"] = "Give the number of the record to link (e.g. the referral's number)."

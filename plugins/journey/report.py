@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from hub.residents import STATUSES, age_on
+from hub.api import STATUSES, age_on
 from plugins.journey.model import BUILTIN_OUTCOME_KINDS, ENGAGED_OUTCOMES, OutcomeKind, ReportFigure
 from plugins.journey.spells import OutcomeEvent, load_checks, spell_events, training_events
 
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 ENGAGED_SQL = "('" + "', '".join(sorted(ENGAGED_OUTCOMES)) + "')"
 BONUSES_PAID = "bonuses_paid"
+REFERRALS_MADE = "referrals.made"
+REFERRALS_COMPLETED = "referrals.completed"
+PLACEHOLDERS = {BONUSES_PAID: "Bonuses", REFERRALS_MADE: "Referrals", REFERRALS_COMPLETED: "Referrals"}
+"""Figures the report always shows, filled in by the plugin that knows them (``journey_report_figures``)."""
 """The figure key a bonus plugin uses in ``journey_report_figures`` for bonuses paid."""
 
 SECTIONS = ("Residents", "Engagement", "Outcomes", "Jobs", "Referrals", "Bonuses")
@@ -160,6 +164,8 @@ class Report:
     events: list[OutcomeEvent] = field(default_factory=list)
     """The outcome events the figures were counted from (for the de-identified export)."""
     registered_on: dict[int, date] = field(default_factory=dict)
+    referrals: list[Any] = field(default_factory=list)
+    """Referrals made in the period (hub.records.ReferralRecord, from the core's ``referral_records``), for the export."""
 
     def figure(self, key: str) -> Figure:
         for figure in self.figures:
@@ -190,9 +196,9 @@ class Report:
                 self.problems.append(f"{plugin}: {exc}")
                 continue
             keys = self.keys()
-            if figure.key == BONUSES_PAID and BONUSES_PAID in keys and self.figure(BONUSES_PAID).plugin == "journey":
-                figure = replace(figure, section="Bonuses")  # fills in the "not reported" placeholder
-                self.figures[keys.index(BONUSES_PAID)] = figure
+            if figure.key in PLACEHOLDERS and figure.key in keys and self.figure(figure.key).plugin == "journey":
+                figure = replace(figure, section=PLACEHOLDERS[figure.key])  # fills in the "not reported" placeholder
+                self.figures[keys.index(figure.key)] = figure
             else:
                 if figure.key in keys:
                     figure = replace(figure, key=f"{plugin}.{figure.key}")
@@ -374,19 +380,11 @@ def build_report(
     days_to_job = {rid: (day - registered_on[rid]).days for rid, day in first_job.items() if period.contains(day)}
     figures.append(_median_figure("median_days_to_job", "Jobs", days_to_job))
 
-    # Referrals (from the signposting plugin's tables, when it runs here)
-    if _has(db, "referrals"):
-        made = _ids(db, "select distinct resident_id from referrals where created_at >= ? and created_at < ?", [start, after])
-        completed = _ids(db, "select distinct r.resident_id from referral_history h join referrals r on r.id = h.referral_id "
-                             "where h.to_status = 'attended' and h.at >= ? and h.at < ?", [start, after])
-        people("referrals.made", "Referrals made", "Referrals", made, "residents referred or signposted in the period")
-        people("referrals.completed", "Referrals completed", "Referrals", completed,
-               "residents who attended a service they were referred to, in the period")
-    else:
-        figures.append(Figure("referrals.made", "Referrals made", "Referrals", None, "people", None,
-                              "the signposting plugin is not running here"))
-        figures.append(Figure("referrals.completed", "Referrals completed", "Referrals", None, "people", None,
-                              "the signposting plugin is not running here"))
+    # Referrals: the signposting plugin (or another) fills these in through journey_report_figures
+    figures.append(Figure(REFERRALS_MADE, "Referrals made", "Referrals", None, "people", None,
+                          "no plugin reports referrals here (the signposting plugin adds this figure)"))
+    figures.append(Figure(REFERRALS_COMPLETED, "Referrals completed", "Referrals", None, "people", None,
+                          "no plugin reports referrals here (the signposting plugin adds this figure)"))
 
     figures.append(Figure(BONUSES_PAID, "Bonuses paid", "Bonuses", None, "people", None,
                           "no plugin reports bonuses here (the bonus plugin adds this figure)"))
@@ -499,7 +497,7 @@ def format_report(report: Report, *, width: int = 72) -> list[str]:
 
 def residents_behind(db: "Database", figure: Figure) -> list[dict[str, Any]]:
     """The residents behind a figure: id, name, registration date and status (for staff allowed to see them)."""
-    from hub.residents import display_name
+    from hub.api import display_name
 
     if figure.residents is None:
         raise ValueError(f"the figure {figure.label!r} is not about residents")

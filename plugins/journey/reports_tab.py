@@ -15,12 +15,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.plugins import describe_error
-from hub.residents import parse_date
-from hub.screens.forms import FormField, show_errors
-from hub.staff import PermissionDenied
+from hub.api import describe_error
+from hub.api import parse_date
+from hub.widgets import FormField, show_errors
+from hub.api import PermissionDenied
 from plugins.journey import service
 from plugins.journey.chart import trend_chart
 from plugins.journey.dialogs import FigureScreen, _input, plain
@@ -153,7 +153,7 @@ class ReportsTab(Vertical):
     @work(thread=True, exclusive=True, group="journey-report", exit_on_error=False)
     def compute(self, period: Period, kinds) -> None:
         """Count on a connection of the worker's own (SQLite connections are not for sharing between threads)."""
-        from hub.storage import open_database
+        from hub.api import open_database
 
         encrypted = self.hub.config.hub.encrypted
         try:

@@ -13,13 +13,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hub.api import ValidationError
 from plugins.journey import model, spells, storage
 from plugins.journey.report import Period, Report, build_report, residents_behind
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from hub.context import Hub
+    from hub.api import Hub
 
 log = logging.getLogger("hub.journey")
 
@@ -77,6 +78,9 @@ def add_step(hub: "Hub", goal_id: int, description: str, owner: str, due_on: str
              link_kind: str = "", link_id: str = "") -> int:
     hub.require("residents.use")
     row = model.validate_step(description, owner, due_on, owner_staff=owner_staff, link_kind=link_kind, link_id=link_id)
+    goal = hub.db.execute("select resident_id from journey_goals where id = ?", [goal_id]).fetchone()
+    if goal is not None:
+        check_link(hub, goal[0], row.get("link_kind"), row.get("link_id"))
     step_id = storage.add_step(hub.db, goal_id, row, staff=hub.staff, terminal=hub.terminal)
     resident_id = hub.db.execute("select resident_id from journey_steps where id = ?", [step_id]).fetchone()[0]
     _emit(hub, resident_id, "step", step_id)
@@ -97,27 +101,34 @@ def change_goal(hub: "Hub", goal_id: int, status: str, note: str = "") -> dict[s
     return goal
 
 
-def describe_link(db: "Database", link_kind: str | None, link_id: int | None) -> str:
+def linkable(hub: "Hub", resident_id: int) -> list:
+    """The resident's records other plugins offer to link a step to (hub.records.LinkableRecord), newest first."""
+    return [result.value for result in hub.plugins.call_flat("linkable_records", hub=hub, resident_id=resident_id)]
+
+
+def check_link(hub: "Hub", resident_id: int, link_kind: str | None, link_id: int | None) -> None:
+    """A linked record must exist and belong to the same resident (asked of the plugin holding it)."""
+    if not link_kind:
+        return
+    label = model.LINK_KINDS.get(link_kind, link_kind)
+    if any(record.kind == link_kind and record.record_id == link_id for record in linkable(hub, resident_id)):
+        return
+    provider = link_kind.partition(".")[0]
+    exists = hub.plugins.call("describe_record", hub=hub, kind=link_kind, record_id=link_id)
+    if not exists and not hub.plugins.is_enabled(provider):
+        raise ValidationError({"link_kind": f"This site has no {label.lower()}s (is that plugin enabled?)."})
+    if not exists:
+        raise ValidationError({"link_id": f"There is no {label.lower()} number {link_id}."})
+    raise ValidationError({"link_id": f"{label} {link_id} belongs to another resident."})
+
+
+def describe_link(hub: "Hub", link_kind: str | None, link_id: int | None) -> str:
     """A short description of what a step is linked to, e.g. "Referral 12: Attended"."""
     if not link_kind:
         return ""
-    table, label = model.LINK_KINDS.get(link_kind, ("", link_kind))
-    text = f"{label} {link_id}"
-    if table and table in db.table_names():
-        if link_kind == "signposting.referral":
-            row = db.execute("select service_name, status from referrals where id = ?", [link_id]).fetchone()
-            if row:
-                text += f": {row[0]} ({row[1].replace('_', ' ')})"
-        elif link_kind == "passport.entry":
-            row = db.execute("select title from passport_entries where root_id = ? or id = ? order by id desc limit 1",
-                             [link_id, link_id]).fetchone()
-            if row:
-                text += f": {row[0]}"
-        elif link_kind == "benefits_calc.scenario":
-            row = db.execute("select label from calc_scenarios where id = ?", [link_id]).fetchone()
-            if row:
-                text += f": {row[0]}"
-    return text
+    text = f"{model.LINK_KINDS.get(link_kind, link_kind)} {link_id}"
+    answer = hub.plugins.call("describe_record", hub=hub, kind=link_kind, record_id=link_id)
+    return f"{text}: {answer[0].value}" if answer else text
 
 
 # -- outcomes and checks ---------------------------------------------------------------------------
@@ -143,7 +154,7 @@ def record_check(hub: "Hub", resident_id: int, entry_id: int, weeks: int, result
                  note: str = "", *, today: date | None = None) -> int:
     hub.require("residents.use")
     row = model.validate_check(result, checked_on, evidence, note, today=today)
-    spells.sync_spells(hub.db)
+    spells.sync_spells(hub)
     check_id = storage.add_check(hub.db, resident_id, entry_id, weeks, row, staff=hub.staff, terminal=hub.terminal)
     _emit(hub, resident_id, "check", check_id)
     return check_id
@@ -151,7 +162,7 @@ def record_check(hub: "Hub", resident_id: int, entry_id: int, weeks: int, result
 
 def resident_outcomes(hub: "Hub", resident_id: int, *, today: date | None = None) -> list[spells.OutcomeEvent]:
     """The resident's outcomes as the reports count them (recorded and from the passport), newest first."""
-    spells.sync_spells(hub.db)
+    spells.sync_spells(hub)
     return spells.outcome_events_for(hub.db, resident_id, today,
                                      training_from_passport=settings(hub).training_from_passport)
 
@@ -207,7 +218,7 @@ class DueItem:
 
 def due_list(hub: "Hub", *, today: date | None = None) -> list[DueItem]:
     """Open steps and sustainment checks due soon or overdue, across residents, earliest first."""
-    from hub.residents import display_name
+    from hub.api import display_name
 
     hub.require("residents.use")
     today = today or date.today()
@@ -217,7 +228,7 @@ def due_list(hub: "Hub", *, today: date | None = None) -> list[DueItem]:
                 f"{row['description']} ({'resident' if row['owner'] == 'resident' else row['owner_staff'] or 'staff'})", row["id"])
         for row in storage.steps_due(hub.db, within_days=within, today=today)
     ]
-    spells.sync_spells(hub.db)
+    spells.sync_spells(hub)
     checks = spells.checks_due(hub.db, today=today, within_days=within)
     names: dict[int, str] = {}
     if checks:
@@ -237,8 +248,9 @@ def due_list(hub: "Hub", *, today: date | None = None) -> list[DueItem]:
 
 def compute_report(hub: "Hub", period: Period, *, db: "Database", kinds: dict[str, model.OutcomeKind],
                    today: date | None = None) -> Report:
-    """The journey's own figures from ``db`` (which may be a worker's own connection): no hooks, no hub.db."""
-    spells.sync_spells(db)
+    """The journey's own figures from ``db`` (which may be a worker's own connection): no hub.db; the jobs and
+    training hooks are called with a hub bound to ``db``."""
+    spells.sync_spells(hub.using_database(db))
     config = settings(hub)
     return build_report(db, period, kinds=kinds, homes_in_area=config.homes_in_area,
                         youth_ages=(config.youth_min_age, config.youth_max_age), today=today,
@@ -248,6 +260,8 @@ def compute_report(hub: "Hub", period: Period, *, db: "Database", kinds: dict[st
 def finish_report(hub: "Hub", report: Report) -> Report:
     """Add other plugins' figures and log that a report was run (on the hub's own thread)."""
     report.add_plugin_figures(plugin_figures(hub, report.period))
+    report.referrals = [result.value for result in hub.plugins.call_flat(
+        "referral_records", hub=hub, start=report.period.start, end=report.period.end)]
     for problem in report.problems:
         log.warning("journey_report_figures: skipped %s", problem.split(":")[0])
     hub.log_event(None, f"journey:report:{report.period.start.isoformat()}:{report.period.end.isoformat()}")

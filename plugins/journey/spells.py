@@ -1,13 +1,11 @@
 """Jobs and training from the work passport: job starts, sustainment at 4, 13 and 26 weeks, the
 checks due, and "into training or education".
 
-Nobody re-keys a job or a course: the passport's ``employment_spells(db, resident_id)`` and
-``training_entries(db, resident_id)`` are the source. To keep reports fast, the journey keeps a
+Nobody re-keys a job or a course: the core's ``resident_employment`` and ``resident_training``
+hooks (the passport implements them) are the source. To keep reports fast, the journey keeps a
 copy of each resident's spells in ``journey_spells`` and of their courses and qualifications (dates
-only) in ``journey_training``, refreshed for exactly the residents whose passport changed. Passport
-entries are never overwritten (every change is a new row with a higher id), so "entries with an id
-above the last one we read" finds every change; ``sync_spells`` does that before anything reads
-the copies.
+only) in ``journey_training``, refreshed for exactly the residents whose records changed, as each
+provider's ``employment_changes`` says; ``sync_spells`` does that before anything reads the copies.
 
 Sustainment (see docs/journey.md): the N-week milestone of a job is the day its Nth week is
 complete (start + 7N - 1 days). It counts once we know the resident was still in that job on
@@ -23,60 +21,62 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from hub.residents import now_iso
-from hub.storage import write_transaction
+from hub.api import now_iso
+from hub.api import write_transaction
 from plugins.journey.model import SUSTAINMENT_WEEKS
 from plugins.journey.storage import get_state, set_state
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-WATERMARK = "passport_watermark"
-"""journey_state key: the highest passport_entries id already copied."""
+    from hub.api import Hub
+
+TOKEN_KEY = "employment_token:{plugin}"
+"""journey_state key: each provider's ``employment_changes`` token, as it last answered."""
 
 
-def passport_available(db: "Database") -> bool:
-    return "passport_entries" in db.table_names()
-
-
-def _passport_views():
-    try:
-        from plugins.passport import views
-    except ImportError:  # the passport is not installed on this site
-        return None
-    return views
-
-
-def sync_spells(db: "Database") -> int:
-    """Copy the passport's employment spells and training for residents whose entries changed; return how many residents."""
-    if not passport_available(db):
+def sync_spells(hub: "Hub") -> int:
+    """Copy the jobs and training of residents whose records changed, from every plugin that provides them
+    (the core's ``employment_changes``, ``resident_employment`` and ``resident_training`` hooks); return how many
+    residents. ``hub.db`` may be a worker's own connection (``hub.using_database``)."""
+    providers = hub.plugins.implementers("employment_changes")
+    if not providers:
         return 0
-    views = _passport_views()
-    if views is None:
-        return 0
-    top = db.execute("select max(id) from passport_entries").fetchone()[0] or 0
-    if top <= int(get_state(db, WATERMARK) or 0):
-        return 0
-    with write_transaction(db):
-        mark = int(get_state(db, WATERMARK) or 0)  # again, under the write lock: another kiosk may have synced
-        top = db.execute("select max(id) from passport_entries").fetchone()[0] or 0
-        if top <= mark:
+    db = hub.db
+    with write_transaction(db):  # under the write lock: another kiosk may be syncing too
+        changed: set[int] = set()
+        tokens: dict[str, str] = {}
+        for plugin in providers:
+            key = TOKEN_KEY.format(plugin=plugin)
+            since = get_state(db, key)
+            answers = hub.plugins.call("employment_changes", only=plugin, hub=hub, since=since)
+            if not answers:
+                continue
+            changes = answers[0].value
+            if changes.token == since and not changes.resident_ids:
+                continue
+            changed.update(int(rid) for rid in changes.resident_ids)
+            if changes.everything:  # the provider cannot say what changed: what we copied may be stale too
+                changed.update(row[0] for row in db.execute("select resident_id from journey_spells union "
+                                                            "select resident_id from journey_training"))
+            tokens[key] = changes.token
+        if not changed and not tokens:
             return 0
-        changed = [row[0] for row in db.execute(
-            "select distinct p.resident_id from passport_entries p join residents r on r.id = p.resident_id "
-            "where p.id > ? and r.erased_at is null", [mark])]
+        marks = ", ".join("?" for _ in changed)
+        live = [row[0] for row in db.execute(
+            f"select id from residents where id in ({marks}) and erased_at is null order by id", sorted(changed))] if changed else []
         stamp = now_iso()
         rows: list[dict[str, Any]] = []
         training: list[dict[str, Any]] = []
-        for resident_id in changed:
+        for resident_id in live:
             db.execute("delete from journey_spells where resident_id = ?", [resident_id])
             db.execute("delete from journey_training where resident_id = ?", [resident_id])
             training += [
                 {"entry_id": entry.entry_id, "resident_id": resident_id, "kind": entry.kind,
                  "start_date": entry.start.isoformat(), "synced_at": stamp}
-                for entry in views.training_entries(db, resident_id)
+                for entry in (result.value for result in hub.plugins.call_flat("resident_training", hub=hub, resident_id=resident_id))
             ]
-            for spell in views.employment_spells(db, resident_id):
+            for spell in (result.value for result in hub.plugins.call_flat("resident_employment", hub=hub, resident_id=resident_id)):
                 confirmed = max(filter(None, [spell.recorded_at[:10], spell.verified_at.isoformat() if spell.verified_at else None]))
                 rows.append({
                     "entry_id": spell.entry_id, "resident_id": resident_id, "kind": spell.kind, "employer": spell.employer,
@@ -89,23 +89,9 @@ def sync_spells(db: "Database") -> int:
             db["journey_spells"].insert_all(rows)
         if training:
             db["journey_training"].insert_all(training)
-        set_state(db, WATERMARK, str(top))
-    return len(changed)
-
-
-def forget_for_erasure(db: "Database", resident_id: int) -> None:
-    """Inside an erasure: lower the watermark below the erased resident's entries.
-
-    The passport deletes their rows; SQLite may then hand the same ids to someone else's new
-    entries, which a watermark above them would miss. Re-reading a resident is harmless.
-    """
-    if not passport_available(db):
-        return
-    mark = int(get_state(db, WATERMARK) or 0)
-    others = db.execute("select max(id) from passport_entries where resident_id != ?", [resident_id]).fetchone()[0] or 0
-    own = db.execute("select min(id) from passport_entries where resident_id = ?", [resident_id]).fetchone()[0]
-    lowest = min(mark, others) if own is None else min(mark, others, own - 1)
-    set_state(db, WATERMARK, str(max(lowest, 0)))
+        for key, token in tokens.items():
+            set_state(db, key, token)
+    return len(live)
 
 
 # -- outcomes from spells --------------------------------------------------------------------------

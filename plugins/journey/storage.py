@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from hub.residents import ValidationError, log_access, now_iso
-from hub.storage import write_transaction
+from hub.api import ValidationError, log_access, now_iso
+from hub.api import write_transaction
 from plugins.journey.model import (
     GOAL_STATUSES,
     GOAL_TRANSITIONS,
@@ -126,7 +126,7 @@ def migrations():
         db["journey_training"].create_index(["start_date"])
         # Read every resident's passport again on the next sync, so courses saved before this
         # migration are copied too (the watermark was past them).
-        db.execute("delete from journey_state where key = 'passport_watermark'")
+        db.execute("delete from journey_state where key = 'passport_watermark' or key like 'employment_token:%'")
 
     return journey
 
@@ -214,28 +214,9 @@ def add_goal(db: "Database", resident_id: int, title: str, *, staff: str, termin
     return goal_id
 
 
-def check_link(db: "Database", resident_id: int, link_kind: str | None, link_id: int | None) -> None:
-    """A linked record must exist and belong to the same resident."""
-    if not link_kind:
-        return
-    table, label = LINK_KINDS[link_kind]
-    if table not in db.table_names():
-        raise ValidationError({"link_kind": f"This site has no {label.lower()}s (is that plugin enabled?)."})
-    if link_kind == "passport.entry":  # the entry's stable id, or any version's id
-        row = db.execute("select resident_id from passport_entries where root_id = ? or id = ? limit 1",
-                         [link_id, link_id]).fetchone()
-    else:
-        row = db.execute(f"select resident_id from [{table}] where id = ?", [link_id]).fetchone()
-    if row is None:
-        raise ValidationError({"link_id": f"There is no {label.lower()} number {link_id}."})
-    if row[0] != resident_id:
-        raise ValidationError({"link_id": f"{label} {link_id} belongs to another resident."})
-
-
 def add_step(db: "Database", goal_id: int, step: dict[str, Any], *, staff: str, terminal: str) -> int:
     """Add a validated step (from ``validate_step``) to a goal; staff-owned steps default to ``staff``."""
     goal = _one(db, "select * from journey_goals where id = ?", [goal_id], "goal")
-    check_link(db, goal["resident_id"], step.get("link_kind"), step.get("link_id"))
     row = dict(step)
     if row["owner"] == "staff" and not row.get("owner_staff"):
         row["owner_staff"] = staff
@@ -315,7 +296,7 @@ def steps_due(db: "Database", *, within_days: int = 7, today: date | None = None
         "and r.erased_at is null order by s.due_on, s.id",
         [horizon],
     )
-    from hub.residents import display_name
+    from hub.api import display_name
 
     due = []
     for row in rows:
@@ -341,7 +322,7 @@ def add_outcome(db: "Database", resident_id: int, outcome: dict[str, Any], *, st
 
 def withdraw_outcome(db: "Database", outcome_id: int, reason: str, *, staff: str, terminal: str) -> dict[str, Any]:
     """Withdraw an outcome recorded in error; it stays in the record (and the subject access export)."""
-    from hub.residents import clean_text
+    from hub.api import clean_text
 
     outcome = _one(db, "select * from journey_outcomes where id = ?", [outcome_id], "outcome")
     reason = clean_text(reason, limit=300)

@@ -16,10 +16,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.app import ResidentChanged
-from hub.staff import PermissionDenied
+from hub.widgets import ResidentChanged
+from hub.api import PermissionDenied
 from plugins.journey import model, service, spells, storage
 from plugins.journey.dialogs import (
     AssessmentScreen,
@@ -154,7 +154,7 @@ class JourneyTab(Vertical):
 
     def show_summary(self) -> None:
         resident = self.hub.current_resident() if self.hub.current_resident_id == self.resident_id else None
-        from hub.residents import get_resident
+        from hub.api import get_resident
 
         resident = resident or get_resident(self.hub.db, self.resident_id)
         parts = [f"Registered {uk(resident['registered_at'][:10])}"]
@@ -225,7 +225,7 @@ class JourneyTab(Vertical):
                 overdue = step["due_on"] and step["status"] in model.OPEN_STEP_STATUSES and step["due_on"] < date.today().isoformat()
                 table.add_row(plain(f"    {step['description']}"), plain(who), uk(step["due_on"]) + (" !" if overdue else ""),
                               model.STEP_STATUSES[step["status"]],
-                              plain(service.describe_link(self.hub.db, step["link_kind"], step["link_id"])), key=key)
+                              plain(service.describe_link(self.hub, step["link_kind"], step["link_id"])), key=key)
 
     def show_outcomes(self) -> None:
         table = self.query_one("#jr-outcomes", DataTable)

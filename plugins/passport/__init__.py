@@ -67,6 +67,43 @@ def export_resident_data(hub, resident_id):
     return resident_data(hub.db, resident_id)
 
 
+@hookimpl
+def resident_employment(hub, resident_id):
+    from plugins.passport.views import employment_spells
+
+    return employment_spells(hub.db, resident_id)
+
+
+@hookimpl
+def resident_training(hub, resident_id):
+    from plugins.passport.views import training_entries
+
+    return training_entries(hub.db, resident_id)
+
+
+@hookimpl
+def employment_changes(hub, since):
+    from plugins.passport.storage import changes_since
+
+    return changes_since(hub.db, since)
+
+
+@hookimpl
+def linkable_records(hub, resident_id):
+    from plugins.passport.storage import linkable
+
+    return linkable(hub.db, resident_id)
+
+
+@hookimpl
+def describe_record(hub, kind, record_id):
+    if kind != "passport.entry":
+        return None
+    from plugins.passport.storage import describe_entry
+
+    return describe_entry(hub.db, record_id)
+
+
 @hookimpl(optionalhook=True)
 def erase_resident_data(hub, resident_id):
     from plugins.passport.storage import erase_resident

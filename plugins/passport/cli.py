@@ -60,7 +60,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(hub, args: argparse.Namespace) -> int:
-    from hub.residents import ValidationError
+    from hub.api import ValidationError
     from plugins.passport.signing import KeyFileError
 
     handler = {
@@ -224,7 +224,7 @@ def _public_key(hub, args) -> int:
 
 
 def _resident_or_error(hub, resident_id: int) -> None:
-    from hub.residents import ValidationError, get_resident
+    from hub.api import ValidationError, get_resident
 
     if get_resident(hub.db, resident_id) is None:
         raise ValidationError({"resident": f"There is no resident with id {resident_id}."})
@@ -264,7 +264,7 @@ def _show(hub, args) -> int:
 
 
 def _week(hub, args) -> int:
-    from hub.residents import ValidationError, parse_date
+    from hub.api import ValidationError, parse_date
     from plugins.passport.service import kinds_for, log_view
     from plugins.passport.views import format_week, timeline, weekly_summary
 
@@ -287,7 +287,7 @@ def _week(hub, args) -> int:
 
 
 def _check_code(hub, args) -> int:
-    from hub.residents import ValidationError, log_access
+    from hub.api import ValidationError, log_access
     from plugins.passport.export import normalise_code
     from plugins.passport.service import document_report
     from plugins.passport.storage import find_document

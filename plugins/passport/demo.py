@@ -57,6 +57,18 @@ def seed(hub, db: "Database", today: date | None = None) -> None:
             continue
         add_entry(db, resident_ids[index], validate_entry(form, today=today), staff=DEMO_STAFF, terminal="demo")
     _demo_key(hub)
+    _demo_document(hub, resident_ids)
+
+
+def _demo_document(hub, resident_ids: list[int]) -> None:
+    """One printed passport (the register of issued documents shows it; its code checks out)."""
+    from plugins.passport.service import export
+
+    if len(resident_ids) > 3:
+        try:
+            export(hub, resident_ids[3], "pdf")
+        except Exception as exc:  # fpdf missing or a read-only data folder: the rest of the demo still works
+            log.warning("passport demo: no document issued: %s", type(exc).__name__)
 
 
 def _demo_key(hub) -> None:

@@ -21,7 +21,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from hub.residents import ValidationError, get_resident
+from hub.api import ValidationError, get_resident
 from plugins.passport.kinds import ACTIVITIES, BUILTIN_KINDS, EntryKind, label_for
 from plugins.passport.model import EVIDENCE_TYPES, QUALIFICATION_LEVELS, VERIFICATION_LEVELS
 from plugins.passport.signing import canonical_json

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
-from hub.residents import ValidationError, clean_text, parse_date
+from hub.api import ValidationError, clean_text, parse_date
 from plugins.passport.kinds import ACTIVITIES, BUILTIN_KINDS, EntryKind
 from plugins.passport.skills import SKILLS
 

@@ -17,8 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from hub.residents import ValidationError
-from hub.screens.forms import FormField, show_errors
+from hub.api import ValidationError
+from hub.widgets import FormField, show_errors
 from plugins.passport import service
 from plugins.passport.kinds import ACTIVITIES, OPTIONAL_FIELDS, EntryKind
 from plugins.passport.model import (

@@ -13,13 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from hub.residents import ValidationError, get_resident, log_access
+from hub.api import ValidationError, get_resident, log_access
 from plugins.passport import storage
 from plugins.passport.kinds import EntryKind, merge_kinds
 from plugins.passport.model import EntryForm, validate_entry, validate_evidence, validate_verification
 
 if TYPE_CHECKING:
-    from hub.context import Hub
+    from hub.api import Hub
     from plugins.passport import PassportSettings
     from plugins.passport.export import PassportData
     from plugins.passport.signing import SigningKey
@@ -56,7 +56,7 @@ def _born(hub: "Hub", resident_id: int) -> date | None:
 def permission_errors() -> tuple[type[Exception], ...]:
     """The core's PermissionDenied (as a tuple for ``except``), or () on a core without roles."""
     try:
-        from hub.staff import PermissionDenied
+        from hub.api import PermissionDenied
     except ImportError:
         return ()
     return (PermissionDenied,)

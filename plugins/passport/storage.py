@@ -20,12 +20,14 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable
 
-from hub.residents import ValidationError, log_access, now_iso
-from hub.storage import write_transaction
+from hub.api import ValidationError, log_access, now_iso
+from hub.api import write_transaction
 from plugins.passport.model import CONTENT_FIELDS, VERIFICATION_FIELDS
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from hub.api import LinkableRecord, RecordChanges
 
 IMMUTABLE_COLUMNS = (
     "resident_id", "kind", "title", "description", "provider", "role", "start_date", "end_date", "ongoing",
@@ -95,6 +97,17 @@ def migrations():
         )
         db["passport_documents"].create_index(["code"], unique=True)
         db["passport_documents"].create_index(["file_sha256"])
+
+    @passport(name="0002_change_log")
+    def change_log(db: "Database") -> None:
+        # Which residents' passports changed, in order, for the core's employment_changes hook. AUTOINCREMENT:
+        # a sequence number is never handed out twice, even after an erasure deletes the newest entries.
+        db.execute("CREATE TABLE passport_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+                   "resident_id INTEGER NOT NULL REFERENCES residents(id))")
+        db.execute("CREATE INDEX idx_passport_changes_resident ON passport_changes (resident_id)")
+        db.execute("CREATE TRIGGER passport_entries_changed AFTER INSERT ON passport_entries "
+                   "BEGIN INSERT INTO passport_changes (resident_id) VALUES (NEW.resident_id); END")
+        db.execute("INSERT INTO passport_changes (resident_id) SELECT DISTINCT resident_id FROM passport_entries ORDER BY resident_id")
 
     return passport
 
@@ -330,7 +343,41 @@ def erase_resident(db: "Database", resident_id: int) -> list[str]:
     issued = db.execute("select count(*) from passport_documents where resident_id = ?", [resident_id]).fetchone()[0]
     db.execute("delete from passport_documents where resident_id = ?", [resident_id])
     db.execute("delete from passport_entries where resident_id = ?", [resident_id])
+    if "passport_changes" in db.table_names():
+        db.execute("delete from passport_changes where resident_id = ?", [resident_id])
     if not issued:
         return []
     return [f"{issued} passport document(s) already handed to the resident stay with them; "
             "their codes no longer check out at this site"]
+
+
+# -- what changed, for the core's employment_changes hook ----------------------------------------
+
+
+def changes_since(db: "Database", since: str | None) -> "RecordChanges":
+    """Residents whose passport gained an entry (a new job, a correction, a verification, a withdrawal)
+    after the change numbered ``since``; every resident with entries when ``since`` is None."""
+    from hub.api import RecordChanges
+
+    top = db.execute("select coalesce(max(seq), 0) from passport_changes").fetchone()[0]
+    if since is None or not str(since).isdigit() or int(since) > top:  # first look, or a restored older database
+        ids = [row[0] for row in db.execute("select distinct resident_id from passport_entries order by resident_id")]
+        return RecordChanges(str(top), tuple(ids), everything=since is not None)
+    ids = [row[0] for row in db.execute(
+        "select distinct resident_id from passport_changes where seq > ? order by resident_id", [int(since)])]
+    return RecordChanges(str(top), tuple(ids))
+
+
+def linkable(db: "Database", resident_id: int) -> list["LinkableRecord"]:
+    """The resident's current entries, as records other plugins may link to (stable root ids)."""
+    from hub.api import LinkableRecord
+
+    rows = db.query("select root_id, title from passport_entries where resident_id = ? and superseded_by is null "
+                    "and withdrawn = 0 order by start_date desc, root_id desc", [resident_id])
+    return [LinkableRecord("passport.entry", row["root_id"], "Passport", row["title"]) for row in rows]
+
+
+def describe_entry(db: "Database", root_id: int) -> str | None:
+    row = db.execute("select title from passport_entries where root_id = ? or id = ? order by id desc limit 1",
+                     [root_id, root_id]).fetchone()
+    return row[0] if row else None

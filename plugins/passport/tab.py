@@ -17,10 +17,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Static
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.app import ResidentChanged
-from hub.residents import ValidationError
+from hub.widgets import ResidentChanged
+from hub.api import ValidationError
 from plugins.passport import service
 from plugins.passport.kinds import label_for
 from plugins.passport.views import (

@@ -1,10 +1,10 @@
 """What the passport shows: a timeline, totals, a weekly work-search summary, history, and the
 employment spells the bonus plugin reads. Read-only; no Textual.
 
-``employment_spells(db, resident_id)`` and ``training_entries(db, resident_id)`` are the public
-functions other plugins use (the bonus checks, the journey's outcomes): paid jobs, and courses and
-qualifications, as the passport records them, so nobody re-keys them. Their shape is documented in
-docs/passport.md and kept stable.
+``employment_spells(db, resident_id)`` and ``training_entries(db, resident_id)`` answer the core's
+``resident_employment`` and ``resident_training`` hooks, which other plugins (the bonus checks, the
+journey's outcomes) call: paid jobs, and courses and qualifications, as the passport records them, so
+nobody re-keys them. Their shapes are the core's (``hub.records``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Mapping
 
+from hub.api import EmploymentSpell, TrainingRecord
 from plugins.passport.kinds import ACTIVITIES, BUILTIN_KINDS, EntryKind, label_for
 from plugins.passport.model import (
     CONTENT_FIELDS,
@@ -40,54 +41,9 @@ def timeline(db: "Database", resident_id: int, *, include_withdrawn: bool = Fals
 # -- employment spells (for the bonus plugin) ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EmploymentSpell:
-    """One paid job (or self-employment) from the passport, as it stands now."""
-
-    entry_id: int
-    """The entry's stable id (its first version's id): the same across corrections."""
-    version_id: int
-    """The current version's id: the ``record_id`` of the latest ``passport.entry`` record_saved."""
-    kind: str
-    """"employment", "self_employment", or a paid kind another plugin added."""
-    employer: str | None
-    role: str | None
-    start: date
-    end: date | None
-    """None while the job is ongoing."""
-    ongoing: bool
-    hours_per_week: float | None
-    pay_amount: float | None
-    pay_period: str | None
-    """"hour", "week", "month" or "year" (None when no pay was recorded)."""
-    weekly_pay: float | None
-    """Pay per week worked out from the amount and period (hourly pay needs the hours); None if unknown."""
-    evidence_seen: tuple[str, ...]
-    """Documents staff saw: ids from EVIDENCE_TYPES, e.g. ("payslip", "contract")."""
-    verification_level: str
-    """"self_declared", "staff_witnessed", "document_seen" or "provider_confirmed"."""
-    verified_by: str | None
-    verified_at: date | None
-    recorded_at: str
-    """When this version was saved (ISO 8601, UTC)."""
-    recorded_by: str
-
-    @property
-    def verification_rank(self) -> int:
-        """0 (self-declared) to 3 (provider/employer confirmed): compare levels with this."""
-        return VERIFICATION_LEVELS[self.verification_level].rank
-
-    def weeks_in_work(self, on: date) -> float:
-        """Weeks from the start to ``on`` (or to the end, if it ended earlier); 0 before it starts."""
-        last = min(self.end, on) if self.end else on
-        return max((last - self.start).days + 1, 0) / 7
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("start", "end", "verified_at"):
-            data[key] = data[key].isoformat() if data[key] else None
-        data["evidence_seen"] = list(self.evidence_seen)
-        return data
+# The shapes are the core's (hub.records), so other plugins read them through the core's
+# resident_employment / resident_training hooks without importing the passport.
+TrainingEntry = TrainingRecord  # the older name; EmploymentSpell is re-exported by the import above
 
 
 def employment_spells(db: "Database", resident_id: int) -> list[EmploymentSpell]:
@@ -113,31 +69,6 @@ def employment_spells(db: "Database", resident_id: int) -> list[EmploymentSpell]
             )
         )
     return sorted(spells, key=lambda spell: (spell.start, spell.entry_id))
-
-
-@dataclass(frozen=True)
-class TrainingEntry:
-    """One course or qualification from the passport, as it stands now."""
-
-    entry_id: int
-    """The entry's stable id (its first version's id): the same across corrections."""
-    version_id: int
-    """The current version's id."""
-    kind: str
-    """"training", "qualification", or a training kind another plugin added."""
-    title: str
-    provider: str | None
-    """The training provider, college or awarding body."""
-    start: date
-    """The first day (for a qualification, the day it was awarded)."""
-    end: date | None
-    """The last day; None while ongoing."""
-    ongoing: bool
-    qualification_level: str | None
-    result: str | None
-    verification_level: str
-    recorded_at: str
-    """When this version was saved (ISO 8601, UTC)."""
 
 
 def training_entries(db: "Database", resident_id: int) -> list[TrainingEntry]:

@@ -37,9 +37,10 @@ def register_migrations():
 
 @hookimpl
 def seed_demo_data(hub, db):
-    from plugins.signposting.demo import seed_directory
+    from plugins.signposting.demo import seed_directory, seed_referrals
 
     seed_directory(db, hub=hub)
+    seed_referrals(db, hub=hub)
 
 
 @hookimpl
@@ -54,6 +55,34 @@ def erase_resident_data(hub, resident_id):
     from plugins.signposting.referrals import erase_for_resident
 
     return erase_for_resident(hub.db, resident_id)
+
+
+@hookimpl
+def referral_records(hub, start, end):
+    from plugins.signposting.referrals import referral_records
+
+    return referral_records(hub.db, start, end)
+
+
+@hookimpl(optionalhook=True)
+def journey_report_figures(hub, start, end):
+    from plugins.signposting.referrals import report_figures
+
+    return report_figures(hub.db, start, end)
+
+
+@hookimpl
+def linkable_records(hub, resident_id):
+    from plugins.signposting.referrals import linkable
+
+    return linkable(hub.db, resident_id)
+
+
+@hookimpl
+def describe_record(hub, kind, record_id):
+    from plugins.signposting.referrals import REFERRAL_KIND, describe
+
+    return describe(hub.db, record_id) if kind == REFERRAL_KIND else None
 
 
 def _sync_job(worker_hub):

@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hub.context import Hub
+    from hub.api import Hub
 
 USAGE_ERROR = 2
 FAILED = 1
@@ -76,7 +76,7 @@ def _print_json(data: Any) -> None:
 
 def parse_day(text: str, today: dt.date | None = None) -> dt.date | None:
     """"today", "tomorrow", 2026-12-01 or 1/12/2026; None if unreadable."""
-    from hub.residents import parse_date
+    from hub.api import parse_date
 
     today = today or dt.date.today()
     word = text.strip().lower()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from hub.context import Hub
+    from hub.api import Hub
 
 DEMO_SOURCE = "demo"
 DEMO_LABEL = "Demo listings (fictional)"
@@ -211,7 +211,7 @@ def demo_services_toml(today: dt.date) -> str:
 
 def seed_directory(db: "Database", *, hub: "Hub | None" = None, today: dt.date | None = None) -> int:
     """Add the fictional listings to an empty demo directory; return how many were written."""
-    from hub.storage import write_transaction
+    from hub.api import write_transaction
 
     from . import geo, store
     from .feeds import parse_local_services_toml
@@ -235,3 +235,31 @@ def seed_directory(db: "Database", *, hub: "Hub | None" = None, today: dt.date |
             pk="name",
         )
     return counts.added + counts.updated
+
+
+def seed_referrals(db: "Database", *, hub: "Hub | None" = None, today: dt.date | None = None) -> list[int]:
+    """A warm handover for the third demo resident (debt advice, attended) and a signpost for the fifth,
+    so the referrals list, the follow-ups and the reports have something to show."""
+    from . import referrals
+
+    today = today or dt.date.today()
+    everyone = [row[0] for row in db.execute("select id from residents where erased_at is null order by id")]
+    residents = [everyone[index] for index in (2, 4) if index < len(everyone)]
+    keys = {row[0] for row in db.execute("select key from directory_services where source = ?", [DEMO_SOURCE])}
+    wanted = [("northside-debt-drop-in", "warm_handover", ["debt"], "Rent arrears letter; wants help this week."),
+              ("northside-debt-drop-in", "signpost", ["benefits"], "Took the leaflet.")]
+    made = []
+    for resident_id, (service, kind, needs, note) in zip(residents, wanted):
+        key = f"{DEMO_SOURCE}:{service}"
+        if key not in keys:
+            continue
+        who = {"staff": "demo.staff", "terminal": "demo", "hub": hub}
+        referral_id = referrals.create_referral(db, resident_id, key, kind=kind, needs=needs, note=note,
+                                                today=today - dt.timedelta(days=20), **who)
+        if kind != "signpost":
+            referrals.change_status(db, referral_id, "sent", today=today - dt.timedelta(days=20), **who)
+            referrals.change_status(db, referral_id, "accepted", today=today - dt.timedelta(days=18), **who)
+            referrals.change_status(db, referral_id, "attended", outcome="Payment plan agreed with the landlord",
+                                    today=today - dt.timedelta(days=10), **who)
+        made.append(referral_id)
+    return made

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .settings import LOCAL_SOURCE_NAME, SignpostingSettings
 
 if TYPE_CHECKING:
-    from hub.context import Hub
+    from hub.api import Hub
 
     from . import geo
     from .needs import NeedsCatalogue
@@ -141,7 +141,7 @@ def sync(
     if source_name is not None:
         available = [s for s in available if s.name == source_name]
         if not available:
-            from hub.config import did_you_mean
+            from hub.api import did_you_mean
 
             names = [s.name for s in sources(hub)[0]]
             hint = did_you_mean(source_name, names)

@@ -28,13 +28,14 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from hub.residents import clean_text, current_consents, log_access, now_iso
-from hub.storage import write_transaction
+from hub.api import clean_text, current_consents, log_access, now_iso
+from hub.api import write_transaction
 
 if TYPE_CHECKING:
+    from hub.api import LinkableRecord, ReferralRecord
     from sqlite_utils import Database
 
-    from hub.context import Hub
+    from hub.api import Hub
 
 KINDS = {
     "signpost": "Signpost: the resident was given the details",
@@ -413,7 +414,7 @@ def referral_history(db: "Database", referral_id: int) -> list[dict[str, Any]]:
 
 def followups_due(db: "Database", today: dt.date | None = None) -> list[dict[str, Any]]:
     """Open referrals whose follow-up date is today or past, most overdue first, with the resident's name."""
-    from hub.residents import display_name
+    from hub.api import display_name
 
     today = today or dt.date.today()
     rows = db.query(
@@ -496,6 +497,8 @@ def resolve_problem(db: "Database", problem_id: int, resolution: str, *, staff: 
 
 def export_for_resident(db: "Database", resident_id: int) -> dict[str, Any] | None:
     """Everything this plugin holds about a resident, for a subject access request (None if nothing)."""
+    if _is_erased(db, resident_id):
+        return None  # what erasure kept is de-identified: dates, kinds and statuses only
     rows = list(
         db.query(
             "select id, kind, service_name, status, needs, note, decline_reason, outcome, follow_up_on, created_at, "
@@ -518,10 +521,78 @@ def export_for_resident(db: "Database", resident_id: int) -> dict[str, Any] | No
     return {"referrals": rows, "referral_changes": history}
 
 
+ERASED = "[erased]"
+
+
+def _is_erased(db: "Database", resident_id: int) -> bool:
+    row = db.execute("select erased_at from residents where id = ?", [resident_id]).fetchone()
+    return bool(row and row[0])
+
+
 def erase_for_resident(db: "Database", resident_id: int) -> list[str]:
-    """Delete a resident's referrals and their history (inside the caller's erasure transaction)."""
+    """De-identify a resident's referrals (inside the caller's erasure transaction).
+
+    Which service, the needs, notes, reasons and outcomes go; the day, kind and status of each referral
+    (and the days its status changed) stay against the de-identified resident id, so reports of past
+    periods (``referral_records``, the journey's referral figures) do not change when someone is erased."""
+    count = db.execute("select count(*) from referrals where resident_id = ?", [resident_id]).fetchone()[0]
+    if not count:
+        return []
     db.execute(
-        "delete from referral_history where referral_id in (select id from referrals where resident_id = ?)", [resident_id]
+        "update referral_history set detail = null, follow_up_on = null, terminal = null "
+        "where referral_id in (select id from referrals where resident_id = ?)", [resident_id]
     )
-    db.execute("delete from referrals where resident_id = ?", [resident_id])
-    return []
+    db.execute(
+        "update referrals set service_key = ?, service_name = ?, snapshot = '{}', needs = null, note = null, "
+        "decline_reason = null, outcome = null, follow_up_on = null, terminal = null where resident_id = ?",
+        [ERASED, ERASED, resident_id],
+    )
+    return [f"{count} referral(s) as dates, kinds and statuses only, so past reports stay right"]
+
+
+# --------------------------------------------------------------------------
+# What other plugins read, through the core's hooks (never these tables)
+# --------------------------------------------------------------------------
+
+
+def referral_records(db: "Database", start: dt.date, end: dt.date) -> list["ReferralRecord"]:
+    """Referrals made from ``start`` to ``end`` (both included), erased residents' included, de-identified."""
+    from hub.api import ReferralRecord
+
+    after = (end + dt.timedelta(days=1)).isoformat()
+    rows = db.execute(
+        "select r.resident_id, r.created_at, r.kind, r.status, "
+        "(select min(h.at) from referral_history h where h.referral_id = r.id and h.to_status = 'attended') "
+        "from referrals r where r.created_at >= ? and r.created_at < ? order by r.id", [start.isoformat(), after])
+    return [ReferralRecord(row[0], dt.date.fromisoformat(row[1][:10]), row[2], row[3],
+                           dt.date.fromisoformat(row[4][:10]) if row[4] else None) for row in rows]
+
+
+def report_figures(db: "Database", start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The journey report's referral figures (its ``journey_report_figures`` hook): people referred, and
+    people who attended a service they were referred to, in the period."""
+    after = (end + dt.timedelta(days=1)).isoformat()
+    made = sorted({row[0] for row in db.execute(
+        "select distinct resident_id from referrals where created_at >= ? and created_at < ?", [start.isoformat(), after])})
+    completed = sorted({row[0] for row in db.execute(
+        "select distinct r.resident_id from referral_history h join referrals r on r.id = h.referral_id "
+        "where h.to_status = 'attended' and h.at >= ? and h.at < ?", [start.isoformat(), after])})
+    return [
+        {"key": "referrals.made", "label": "Referrals made", "section": "Referrals", "resident_ids": made,
+         "note": "residents referred or signposted in the period"},
+        {"key": "referrals.completed", "label": "Referrals completed", "section": "Referrals", "resident_ids": completed,
+         "note": "residents who attended a service they were referred to, in the period"},
+    ]
+
+
+def linkable(db: "Database", resident_id: int) -> list["LinkableRecord"]:
+    from hub.api import LinkableRecord
+
+    return [LinkableRecord(REFERRAL_KIND, row["id"], "Referral", f"{row['service_name']} ({row['status'].replace('_', ' ')})")
+            for row in db.query("select id, service_name, status from referrals where resident_id = ? order by id desc",
+                                [resident_id])]
+
+
+def describe(db: "Database", referral_id: int) -> str | None:
+    row = db.execute("select service_name, status from referrals where id = ?", [referral_id]).fetchone()
+    return f"{row[0]} ({row[1].replace('_', ' ')})" if row else None

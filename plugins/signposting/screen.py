@@ -15,10 +15,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from hub.screens.tables import DataTable
+from hub.widgets import DataTable
 
-from hub.app import ResidentChanged
-from hub.screens.forms import FormField
+from hub.widgets import ResidentChanged
+from hub.widgets import FormField
 from plugins.signposting import directory
 from plugins.signposting.referrals import KINDS, STATUSES, ReferralError
 
@@ -294,7 +294,7 @@ class SignpostingTab(Vertical):
 
     @work(thread=True, exclusive=True, group="signposting-sync", exit_on_error=False)
     def sync_worker(self) -> None:
-        from hub.storage import open_database
+        from hub.api import open_database
 
         # Its own connection: the sync writes in long transactions off the UI thread.
         db = open_database(self.hub.database_path, encrypted=self.hub.config.hub.encrypted)

@@ -152,7 +152,7 @@ def slip_pdf(
 
 def referral_slip(db: "Database", referral_id: int, *, site_name: str) -> bytes:
     """The slip for a recorded referral, from its snapshot (the details as they were when referred)."""
-    from hub.residents import get_resident
+    from hub.api import get_resident
 
     from .referrals import get_referral
 

@@ -43,7 +43,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from hub.storage import write_transaction
+from hub.api import write_transaction
 
 from .model import HolidaySchedule, Schedule, Service, to_dict
 

@@ -79,22 +79,23 @@ def test_a_scheme_needing_a_rule_nobody_offers_fails_closed(make_bonus_hub, b):
 
 def test_hook_calc_one_off_payments_bonus_on_the_calculator(make_bonus_hub, b, pin_today):
     import plugins.benefits_calc as calc_plugin
-    from plugins.benefits_calc import OneOffPayment
 
     hub = make_bonus_hub("", ("benefits_calc", calc_plugin))
     pin_today(date(2026, 11, 22))
     looking = b.add_resident(hub, name="Lou Looking")
     [payment] = [r.value for r in hub.plugins.call_flat("calc_one_off_payments", hub=hub, resident_id=looking)]
-    assert payment == OneOffPayment("JobsPlus into-work bonus", 400.0, "after 4 weeks in work (16 or more hours a week), "
-                                    "with a payslip, contract or employer letter, claimed within 90 days")
+    assert payment == {"label": "JobsPlus into-work bonus", "amount": 400.0,  # plain data: no calculator import
+                       "note": "after 4 weeks in work (16 or more hours a week), with a payslip, contract or employer letter, "
+                               "claimed within 90 days"}
+    assert calc_plugin.one_off_payment(payment) == calc_plugin.OneOffPayment("JobsPlus into-work bonus", 400.0, payment["note"])
     working = b.add_resident(hub, name="Wyn Working")
     b.add_job(hub, working)
     pin_today(date(2027, 1, 5))
     [payment] = [r.value for r in hub.plugins.call_flat("calc_one_off_payments", hub=hub, resident_id=working)]
-    assert payment.note == "due on 12 January 2027 if they stay in work"
+    assert payment["note"] == "due on 12 January 2027 if they stay in work"
     pin_today(date(2027, 1, 20))
     [payment] = [r.value for r in hub.plugins.call_flat("calc_one_off_payments", hub=hub, resident_id=working)]
-    assert payment.note == "eligible now (since 12 January 2027)"
+    assert payment["note"] == "eligible now (since 12 January 2027)"
     outside = b.add_resident(hub, name="Oz Outside", postcode="M9 4AA")
     assert hub.plugins.call_flat("calc_one_off_payments", hub=hub, resident_id=outside) == []
     claim = service.propose(hub, working, "jobsplus", now=DAY).claim_id

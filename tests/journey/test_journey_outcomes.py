@@ -131,5 +131,5 @@ def test_the_passport_copy_survives_an_erasure_without_losing_anyone_elses_jobs(
 
 def test_no_passport_means_no_passport_outcomes(jhub, helpers):
     resident = helpers.add_resident(jhub.db)
-    assert spells.sync_spells(jhub.db) == 0
+    assert spells.sync_spells(jhub) == 0
     assert service.resident_outcomes(jhub, resident) == []

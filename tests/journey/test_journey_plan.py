@@ -134,7 +134,7 @@ def test_steps_link_to_referrals_passport_entries_and_calculations(full_hub, hel
                             link_id=str(referral))
     [row] = storage.plan_for(hub.db, resident)[0]["steps"]
     assert (row["link_kind"], row["link_id"]) == ("signposting.referral", referral)
-    assert service.describe_link(hub.db, row["link_kind"], row["link_id"]) == f"Referral {referral}: Test Debt Advice (sent)"
+    assert service.describe_link(hub, row["link_kind"], row["link_id"]) == f"Referral {referral}: Test Debt Advice (sent)"
     entry = helpers.job(hub, resident, "01/03/2025")
     service.add_step(hub, goal, "Keep payslips", "resident", "", link_kind="passport.entry", link_id=f"#{entry}")
     with pytest.raises(ValidationError) as caught:
