@@ -165,8 +165,15 @@ def _status(hub: "Hub", args: argparse.Namespace) -> int:
 
     statuses = directory.sync_status(hub)
     _sources, problems = directory.sources(hub)
+    quality = directory.data_quality(hub)
     if args.json:
-        _print_json({"sources": [s.to_dict() for s in statuses], "problems": problems})
+        sources_json = []
+        for status in statuses:
+            entry = status.to_dict()
+            summary = quality.get(status.name)
+            entry["data_quality"] = summary.to_dict() if summary else None
+            sources_json.append(entry)
+        _print_json({"sources": sources_json, "problems": problems})
         return 0
     if not statuses:
         print("No sources yet: add feeds or local_services to [plugins.signposting] (docs/signposting.md).")
@@ -178,6 +185,10 @@ def _status(hub: "Hub", args: argparse.Namespace) -> int:
         if run and run.get("skipped"):
             reasons = ", ".join(f"{n} {reason}" for reason, n in run["skipped_reasons"].items())
             print(f"  skipped in the latest sync: {run['skipped']} ({reasons})")
+        summary = quality.get(status.name)
+        if summary is not None and summary.groups:
+            for line in summary.lines():
+                print(f"  {line}")
     for problem in problems:
         print(f"Problem: {problem}")
     return 0

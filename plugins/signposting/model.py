@@ -47,6 +47,16 @@ class Phone:
     description: str | None = None
     languages: list[str] = field(default_factory=list)
 
+    @property
+    def display(self) -> str:
+        """The number as a resident would read it: "0800 123 4567 ext 12 (Freephone)"."""
+        text = self.number
+        if self.extension:
+            text += f" ext {self.extension}"
+        if self.description and len(self.description) <= 60:
+            text += f" ({self.description})"
+        return text
+
 
 @dataclass(slots=True)
 class Contact:

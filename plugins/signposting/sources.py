@@ -55,6 +55,15 @@ class Batch:
     label: str = ""
     """Where it came from, for messages: "page 3", "services.csv"."""
 
+    def __post_init__(self) -> None:
+        # Feed text is data, never markup: control characters, escape sequences, HTML and
+        # oversized values are cleaned here for every source, ours or a plugin's (cleaning
+        # twice changes nothing, so the built-in parsers' own cleaning costs little more).
+        from .feeds.text import sanitise_record
+
+        for service in self.services or ():
+            sanitise_record(service)
+
 
 def _default_client_factory(**kwargs: Any) -> "httpx.Client":
     from .sync import make_client

@@ -16,6 +16,10 @@ from typing import Any, Iterable, Mapping
 
 from .. import geo
 from ..model import Address, Contact, Phone, Service
+from .text import ID_LIMIT, LINE_LIMIT, clean_field, clean_text, limit_for
+
+#: Longest data-quality message kept (they quote feed values).
+WARNING_LIMIT = 300
 
 FORMAT_ORUK_V1 = "oruk-v1"
 FORMAT_HSDS3 = "hsds-3"
@@ -117,6 +121,7 @@ class _Record:
         self.messages: list[str] = []
 
     def warn(self, message: str) -> None:
+        message = clean_text(message, limit=WARNING_LIMIT)  # warnings quote feed values
         if message not in self.messages:
             self.messages.append(message)
             self.result.warnings.append(FieldWarning(self.record_id, message))
@@ -142,7 +147,12 @@ def _text(rec: _Record, raw: Mapping, field_name: str, *, label: str | None = No
     if not isinstance(value, str):
         rec.warn(f"{label or field_name} is not text and was ignored")
         return None
-    value = value.strip()
+    raw_length = len(value)
+    value = clean_field(field_name, value)
+    if not value:
+        return None
+    if raw_length > limit_for(field_name)[1] and value.endswith("…"):
+        rec.warn(f"{label or field_name} was {raw_length:,} characters long and was cut short")
     if _is_placeholder(value, field_name):
         rec.warn(f"{label or field_name} holds placeholder text '{value}' and was ignored")
         return None
@@ -153,7 +163,7 @@ def _id(value: Any) -> str | None:
     if isinstance(value, bool) or _is_blank(value):
         return None
     if isinstance(value, (int, str)):
-        return str(value).strip() or None
+        return clean_text(str(value), limit=ID_LIMIT, markup=False).strip() or None
     return None
 
 
@@ -245,40 +255,104 @@ def clean_phone_number(raw: str) -> str:
     return " ".join(raw.strip().strip(_QUOTES).strip().split())
 
 
-def _phone(rec: _Record, raw: Any) -> Phone | None:
-    if isinstance(raw, str):
-        raw = {"number": raw}
+_PHONE_PREFIX = re.compile(r"^\s*(?:tel|callto|sms)\s*:\s*(?://)?", re.I)
+_PHONE_RUN = re.compile(r"\+?\(?\d[\d\s().\-]*\d|\d")
+_PHONE_EXTENSION = re.compile(r"^[\s,;(\-]*(?:ext(?:ension)?\.?|x)\s*[:.#]?\s*(\d{1,6})\)?", re.I)
+_PHONE_SPLIT = re.compile(r"\s*(?:/|;|,|\bor\b|\band\b|\|)\s*", re.I)
+_PHONE_FILLER = frozenset({"tel", "telephone", "phone", "t", "call", "call us", "call us on", "ring", "contact",
+                           "number", "no", "tel no", "phone number", "telephone number", "on"})
+
+
+def _digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def split_phone_text(text: str) -> list[tuple[str, str | None, str | None]]:
+    """Phone text as people write it -> (number, extension, label) for each number in it.
+
+    "0161 496 0000 ext 12", "Freephone 0800 123 4567", "tel:+441614960000",
+    "0161 496 0000 / 07700 900123", "Helpline: 0300 123 1234 (Mon-Fri)". The number keeps
+    its spacing; words around it become the label, so nothing the publisher wrote is lost.
+    """
+    from urllib.parse import unquote
+
+    text = " ".join(unquote(_PHONE_PREFIX.sub("", text.strip().strip(_QUOTES))).split())
+    parts: list[str] = []
+    for part in _PHONE_SPLIT.split(text):
+        if not part:
+            continue
+        if parts and _digit_count(part) < 6 and (_digit_count(parts[-1]) >= 6 or not _digit_count(part)):
+            parts[-1] = f"{parts[-1]} {part}"  # "ext 12" or a note after a comma belongs to the number before
+        else:
+            parts.append(part)
+    found = []
+    for part in parts:
+        match = _PHONE_RUN.search(part)
+        if match is None:
+            continue
+        number = " ".join(match.group(0).replace("( ", "(").split()).strip(" -.")
+        before, after = part[: match.start()], part[match.end():]
+        extension = None
+        ext = _PHONE_EXTENSION.match(after)
+        if ext:
+            extension, after = ext.group(1), after[ext.end():]
+        lead = before.strip(" :-–(").strip()
+        if re.sub(r"[^a-z ]", "", lead.lower()).strip() in _PHONE_FILLER:
+            lead = ""
+        tail = after.strip(" ,;:-–").strip()
+        if tail.startswith("(") and tail.endswith(")"):
+            tail = tail[1:-1].strip()
+        label = f"{lead} ({tail})" if lead and tail else lead or tail or None
+        found.append((number, extension, label))
+    return found
+
+
+def _phone_items(rec: _Record, raw: Any) -> list[Phone]:
+    if isinstance(raw, (str, int)) and not isinstance(raw, bool):
+        raw = {"number": str(raw)}
     if not isinstance(raw, Mapping):
-        return None
+        return []
     number = raw.get("number")
     if _is_blank(number):
-        return None
-    number = str(number)
-    cleaned = clean_phone_number(number)
-    if any(q in number for q in _QUOTES) and cleaned != number.strip():
-        rec.warn(f"phone number {number!r} had stray quote marks (cleaned)")
-    digits = sum(ch.isdigit() for ch in cleaned)
-    if digits < 3 or not re.fullmatch(r"[+0-9()\s\-.]+", cleaned):
-        rec.warn(f"phone number {number!r} is not a phone number and was ignored")
-        return None
+        return []
+    written = clean_text(str(number), limit=LINE_LIMIT)
+    if any(q in written for q in _QUOTES) and clean_phone_number(written) != written.strip():
+        rec.warn(f"phone number {written!r} had stray quote marks (cleaned)")
+    parsed = [(n, e, label) for n, e, label in split_phone_text(written) if 3 <= _digit_count(n) <= 15]
+    if not parsed:
+        rec.warn(f"phone number {written!r} is not a phone number and was ignored")
+        return []
     languages = [
         lang_name
-        for lang in raw.get("languages") or []
+        for lang in _list(raw.get("languages"))
         if isinstance(lang, Mapping) and (lang_name := _text(rec, lang, "name", label="language"))
     ]
-    extension = raw.get("extension")
-    return Phone(
-        number=cleaned,
-        source_id=_id(raw.get("id")),
-        extension=None if _is_blank(extension) else str(extension).strip(),
-        type=_text(rec, raw, "type", label="phone type"),
-        description=_text(rec, raw, "description", label="phone description"),
-        languages=languages,
-    )
+    given_extension = raw.get("extension")
+    given_extension = None if _is_blank(given_extension) else clean_text(str(given_extension), limit=20) or None
+    description = _text(rec, raw, "description", label="phone description")
+    phones = []
+    for index, (cleaned, extension, label) in enumerate(parsed):
+        phones.append(
+            Phone(
+                number=cleaned,
+                source_id=_id(raw.get("id")) if index == 0 else f"{_id(raw.get('id')) or 'phone'}:{index + 1}",
+                extension=given_extension if index == 0 and given_extension else extension,
+                type=_text(rec, raw, "type", label="phone type"),
+                description="; ".join(d for d in (label, description) if d) or None,
+                languages=languages,
+            )
+        )
+    return phones
+
+
+def _phone(rec: _Record, raw: Any) -> Phone | None:
+    """The first phone in one raw phone item (kept for callers of the older single-number parser)."""
+    phones = _phone_items(rec, raw)
+    return phones[0] if phones else None
 
 
 def _phones(rec: _Record, items: Any) -> list[Phone]:
-    return [p for p in (_phone(rec, item) for item in _list(items)) if p is not None]
+    return [phone for item in _list(items) for phone in _phone_items(rec, item)]
 
 
 def _list(value: Any) -> list:

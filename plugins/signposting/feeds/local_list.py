@@ -37,6 +37,7 @@ from .fields import (
     _url,
 )
 from .hours import _local_hours
+from .text import clean_field
 
 LOCAL_SERVICE_FIELDS = (
     "id", "name", "organisation", "description", "address", "postcode", "phone", "email", "url",
@@ -104,7 +105,10 @@ def _local_service(
     if not isinstance(name, str) or not name.strip():
         result.skipped.append(SkippedRecord(index, None, f"{where} has no name"))
         return None
-    name = name.strip()
+    name = clean_field("name", name)
+    if not name:
+        result.skipped.append(SkippedRecord(index, None, f"{where} has no name"))
+        return None
     where = f"{where} '{name}'"
     service_id = _id(entry.get("id")) or _slug(name)
     if service_id in seen:
@@ -126,7 +130,7 @@ def _local_service(
         if not isinstance(value, str):
             rec.warn(f"{where}: {key} should be text in quotes")
             return None
-        return value.strip() or None
+        return clean_field(key, value) or None
 
     phones_raw = entry.get("phone")
     phone_items = phones_raw if isinstance(phones_raw, list) else [phones_raw] if phones_raw else []
