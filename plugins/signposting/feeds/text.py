@@ -143,7 +143,7 @@ def clean_text(value: str, *, multiline: bool = False, limit: int | None = None,
     ``markup=False`` skips the HTML step, for values that are never prose (ids, codes).
     """
     limit = limit or (TEXT_LIMIT if multiline else LINE_LIMIT)
-    if len(value) <= limit and not _NEEDS_WORK.search(value):
+    if len(value) <= limit and not _NEEDS_WORK.search(value) and (multiline or "\n" not in value):
         return value  # the common case: nothing to do
     # Bound the work first; generous so entities and tags that shrink still fill the limit.
     value = value[: limit * 4 + 64]
