@@ -65,7 +65,6 @@ class FetchLimits:
 
 
 DEFAULT_LIMITS = FetchLimits()
-_CHUNK = 64 * 1024
 
 #: What each limit is called in messages and in ``FeedError.limit``.
 LIMIT_NAMES = {
@@ -185,7 +184,7 @@ def _read_bounded(response: httpx.Response, limits: FetchLimits, deadline: float
         return response.content
     body = bytearray()
     try:
-        for chunk in response.iter_raw(_CHUNK):
+        for chunk in response.iter_raw():  # as it arrives (a chunk size would wait to fill it)
             for piece in decoder.feed(chunk, limits.max_response_bytes - len(body)):
                 body += piece
                 if len(body) > limits.max_response_bytes:

@@ -75,7 +75,9 @@ class Address:
     """A street or postal address.
 
     ``postal_code`` is what the feed said; ``postcode`` is the normalised UK
-    postcode ("BS1 1AD") or None when the feed's value is not a UK postcode.
+    postcode ("BS1 1AD"), or the district alone ("M40") when only that was given
+    (placed approximately, at the district's middle, with a warning saying so), or
+    None when the feed's value is not a UK postcode.
     """
 
     source_id: str | None = None

@@ -379,13 +379,32 @@ def _contact(rec: _Record, raw: Any) -> Contact | None:
     return contact
 
 
+def approximate_postcode_note(district: str) -> str:
+    """The warning kept on a listing placed at its postcode district's middle."""
+    return (f"approximate location: only the postcode district {district} was given, so it is placed "
+            "at the district's middle and its distance is approximate")
+
+
+def _postcode(rec: _Record, written: str | None, where: str = "") -> str | None:
+    """A full UK postcode ("M40 7AB"), or a district on its own ("M40", placed approximately), or None."""
+    if not written:
+        return None
+    postcode = geo.normalise_postcode(written)
+    if postcode is not None:
+        return postcode
+    district = geo.normalise_outcode(written)
+    if district is not None:
+        rec.warn(f"{where}{approximate_postcode_note(district)}")
+        return district
+    rec.warn(f"{where}'{written}' is not a UK postcode")
+    return None
+
+
 def _address(rec: _Record, raw: Any) -> Address | None:
     if not isinstance(raw, Mapping):
         return None
     postal_code = _text(rec, raw, "postal_code", label="postcode")
-    postcode = geo.normalise_postcode(postal_code)
-    if postal_code and postcode is None:
-        rec.warn(f"'{postal_code}' is not a UK postcode")
+    postcode = _postcode(rec, postal_code)
     country = _text(rec, raw, "country")
     if country and country.strip().lower() not in _UK_COUNTRIES:
         rec.warn(f"address country '{country}' is not the UK")

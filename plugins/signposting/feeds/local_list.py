@@ -9,7 +9,6 @@ import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .. import geo
 from ..model import (
     SERVICE_STATUSES,
     STALE_AFTER_DAYS,
@@ -32,6 +31,7 @@ from .fields import (
     _email,
     _id,
     _phones,
+    _postcode,
     _Record,
     _suggest,
     _url,
@@ -185,9 +185,7 @@ def _local_service(
     address_text, postcode_text = text("address"), text("postcode")
     latitude, longitude = _coordinates(rec, entry)
     if address_text or postcode_text or latitude is not None:
-        postcode = geo.normalise_postcode(postcode_text)
-        if postcode_text and postcode is None:
-            rec.warn(f"{where}: '{postcode_text}' is not a UK postcode")
+        postcode = _postcode(rec, postcode_text, f"{where}: ")
         lines = [line.strip() for line in re.split(r"[\n,]", address_text or "") if line.strip()]
         address = Address(
             address_1=lines[0] if lines else None,

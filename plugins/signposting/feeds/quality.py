@@ -26,6 +26,7 @@ _KNOWN_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("last checked date in the future", r"last_checked .* is in the future"),
         ("postcode is not a UK postcode", r"is not a UK postcode"),
         ("address is outside the UK", r"address country .* is not the UK"),
+        ("placed approximately (postcode district only)", r"approximate location: only the postcode district"),
         ("coordinates are not usable", r"coordinates|latitude|longitude"),
         ("placeholder text left in a field", r"placeholder text"),
         ("opening hours have ended", r"opening hours ended"),
