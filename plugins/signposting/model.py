@@ -243,6 +243,8 @@ class ServiceArea:
     extent: str | None = None
     extent_type: str | None = None
     uri: str | None = None
+    #: (south, west, north, east) in WGS84 degrees, from a GeoJSON ``extent``; empty when none.
+    bounds: list[float] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -305,6 +307,9 @@ class Service:
     bank_holiday_opening: str | None = None
     #: Needs the site lead assigned directly (keys of needs.toml), local list only.
     needs: list[str] = field(default_factory=list)
+    #: Where the service says it is available, as tokens (``feeds/areas.py``): "national",
+    #: "nation:england", "la:E08000003", "district:M40", "name:wirral". Empty: the feed did not say.
+    area_codes: list[str] = field(default_factory=list)
     notes: str | None = None
     warnings: list[str] = field(default_factory=list)
 

@@ -19,7 +19,7 @@ _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2
 _WEEKDAY_WORDS = re.compile(r"\b(weekdays?|monday\s*(?:to|-|–)\s*friday|mon\s*(?:to|-|–)\s*fri)\b", re.I)
 
 def parse_time(value: Any) -> dt.time | None:
-    """"10:00:00", "9:30", "10:00Z", "18:00+01:00", "24:00" -> a wall-clock time.
+    """"10:00:00", "9:30", "10:00Z", "18:00+01:00", "24:00", "9am", "5.30 pm", "noon" -> a wall-clock time.
 
     UTC offsets are dropped (UK feeds mean local time); "24:00" means midnight
     at the end of the day and becomes 00:00, which reads as "until midnight".
@@ -30,7 +30,7 @@ def parse_time(value: Any) -> dt.time | None:
         return None
     match = _TIME.match(value.strip())
     if not match:
-        return None
+        return parse_clock(value) if _MERIDIEM_OR_WORD.search(value) else None  # "9am", "5.30pm", "noon"
     hour, minute, second = int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0)
     if hour == 24 and minute == 0 and second == 0:
         return dt.time(0, 0)
@@ -162,12 +162,20 @@ def _schedules(rec: _Record, raw: Mapping) -> list[Schedule]:
 
 LOCAL_DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _LOCAL_DAY_CODES = dict(zip(LOCAL_DAY_KEYS, ("MO", "TU", "WE", "TH", "FR", "SA", "SU"), strict=True))
+_CLOCK_WORDS = {"noon": dt.time(12, 0), "midday": dt.time(12, 0), "12 noon": dt.time(12, 0),
+                "12 midday": dt.time(12, 0), "midnight": dt.time(0, 0), "12 midnight": dt.time(0, 0)}
+_MERIDIEM_OR_WORD = re.compile(r"[ap]\.?m\.?\s*$|noon|midday|midnight", re.I)
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.I)
 
 
 def parse_clock(text: str) -> dt.time | None:
-    """"09:00", "9:30", "9am", "5.30pm", "24:00" -> a time; None if unclear."""
-    match = _CLOCK.match(text.strip())
+    """"09:00", "9:30", "9am", "9 a.m.", "5.30pm", "noon", "midnight", "24:00" -> a time; None if unclear."""
+    text = " ".join(text.strip().lower().replace("a.m.", "am").replace("p.m.", "pm").replace("a.m", "am")
+                    .replace("p.m", "pm").split())
+    if text in _CLOCK_WORDS:
+        return _CLOCK_WORDS[text]
+    text = re.sub(r"^(\d{1,2}(?:[:.]\d{2})?)\s*(?:o'?clock)?\s*(am|pm)?$", r"\1\2", text)
+    match = _CLOCK.match(text)
     if not match:
         return None
     hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()

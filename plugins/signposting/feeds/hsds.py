@@ -42,7 +42,9 @@ from .fields import (
     _text,
     _url,
 )
+from .areas import area_codes, geojson_bounds
 from .hours import _holiday_schedule, _schedules
+from .text import LINE_LIMIT
 
 def _location(rec: _Record, source: str, raw: Any, fallback_id: str | None) -> Location | None:
     if not isinstance(raw, Mapping):
@@ -229,16 +231,34 @@ def _service_areas(rec: _Record, raw: Mapping) -> list[ServiceArea]:
     for item in _list(raw.get("service_areas")):
         if not isinstance(item, Mapping):
             continue
+        extent_raw = item.get("extent")
+        if isinstance(extent_raw, (Mapping, list)):  # GeoJSON given as an object, not a string
+            extent_raw = json.dumps(extent_raw)
+        bounds = []
+        extent = None
+        if isinstance(extent_raw, str) and extent_raw.strip():
+            # A polygon can be large: its bounds are kept, its text only when short.
+            bounds = geojson_bounds(extent_raw) if len(extent_raw) <= _MAX_EXTENT_CHARS else None
+            if bounds is None and len(extent_raw) > _MAX_EXTENT_CHARS:
+                rec.warn("service area extent was too large to read and was ignored")
+            bounds = bounds or []
+            if not bounds or len(extent_raw) <= LINE_LIMIT:
+                extent = _text(rec, {"extent": extent_raw}, "extent", label="service area extent")
         area = ServiceArea(
             name=_text(rec, item, "name", label="service area") or _text(rec, item, "service_area"),
             description=_text(rec, item, "description", label="service area description"),
-            extent=_text(rec, item, "extent", label="service area extent"),
+            extent=extent,
             extent_type=_text(rec, item, "extent_type"),
             uri=_url(rec, item, "uri"),
+            bounds=bounds,
         )
-        if area.name or area.description or area.extent or area.uri:
+        if area.name or area.description or area.extent or area.uri or area.bounds:
             areas.append(area)
     return areas
+
+
+#: Largest GeoJSON extent read for its bounds (a detailed council boundary is a few MB).
+_MAX_EXTENT_CHARS = 8_000_000
 
 
 def _ages_from_eligibility(rec: _Record, raw: Mapping) -> tuple[int | None, int | None, str | None]:
@@ -364,7 +384,8 @@ def _service(
         schedules=_schedules(rec, raw),
         holiday_schedules=holiday_schedules,
         service_at_locations=sals,
-        service_areas=_service_areas(rec, raw),
+        service_areas=(service_areas := _service_areas(rec, raw)),
+        area_codes=area_codes(service_areas),
         taxonomy_terms=_taxonomy_terms(rec, source, raw),
         cost_options=_cost_options(rec, raw),
         languages=_languages(rec, raw),

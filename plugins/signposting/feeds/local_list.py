@@ -17,9 +17,11 @@ from ..model import (
     Organization,
     Schedule,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     record_key,
 )
+from .areas import area_codes
 from .fields import (
     FORMAT_LOCAL,
     FieldWarning,
@@ -42,7 +44,7 @@ from .text import clean_field
 LOCAL_SERVICE_FIELDS = (
     "id", "name", "organisation", "description", "address", "postcode", "phone", "email", "url",
     "needs", "hours", "hours_note", "last_checked", "access", "delivery", "national", "notes",
-    "latitude", "longitude", "minimum_age", "maximum_age", "status",
+    "latitude", "longitude", "minimum_age", "maximum_age", "status", "areas",
 )
 _LOCAL_ACCESS = ("drop-in", "appointment", "referral", "membership")
 _LOCAL_DELIVERY = ("venue", "phone", "online", "home visit")
@@ -170,6 +172,16 @@ def _local_service(
         else:
             rec.warn(f"{where}: delivery '{word}' should be one of {', '.join(_LOCAL_DELIVERY)}")
     national = entry.get("national") is True
+    areas_raw = entry.get("areas") or []
+    if isinstance(areas_raw, str):
+        areas_raw = [areas_raw]
+    areas = []
+    for item in areas_raw if isinstance(areas_raw, list) else []:
+        name = clean_field("name", str(item)) if isinstance(item, (str, int)) else ""
+        if name:
+            areas.append(ServiceArea(name=name))
+    if not isinstance(areas_raw, list):
+        rec.warn(f"{where}: areas should be a list such as [\"Manchester\", \"M40\"]")
 
     status = (text("status") or "active").lower()
     if status not in SERVICE_STATUSES:
@@ -242,6 +254,8 @@ def _local_service(
         bank_holiday_opening=bank_holidays,
         needs=list(dict.fromkeys(needs)),
         notes=text("notes"),
+        service_areas=areas,
+        area_codes=(["national"] if national else []) + [c for c in area_codes(areas) if not (national and c == "national")],
     )
     service.warnings = rec.messages
     return service
