@@ -47,6 +47,8 @@ _PLACE_FILLER = re.compile(
     r"authority|area|the)\b",
     re.I,
 )
+_OUTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\b")
+_NATIONAL_IN_TEXT = re.compile(r"\b(?:uk[\s-]*wide|nationwide|anywhere in the (?:uk|united kingdom)|across the uk)\b", re.I)
 _SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|&|\n)\s*", re.I)
 
 
@@ -74,6 +76,10 @@ def _tokens_from_text(text: str) -> list[str]:
     tokens = _code_tokens(text)
     if re.match(r"^[a-z][a-z0-9+.-]*://", text.strip(), re.I):
         return tokens  # a URI: only the statistical-area code in it means anything here
+    if len(text.split()) > 6:  # a sentence, not a place: only codes and districts it mentions
+        tokens += ["national"] if _NATIONAL_IN_TEXT.search(text) else []
+        tokens += [f"district:{d}" for d in (geo.normalise_outcode(m) for m in _OUTCODE_IN_TEXT.findall(text)) if d]
+        return tokens
     whole = _place_token(text)
     if whole in ("national",) or (whole or "").startswith("nation:"):
         return tokens + [whole]
