@@ -55,10 +55,15 @@ class Batch:
     label: str = ""
     """Where it came from, for messages: "page 3", "services.csv"."""
 
+    already_clean: bool = False
+    """Set by the built-in parsers, which clean every text field as they read it. Leave it False:
+    the batch's services are then cleaned here (see below)."""
+
     def __post_init__(self) -> None:
         # Feed text is data, never markup: control characters, escape sequences, HTML and
-        # oversized values are cleaned here for every source, ours or a plugin's (cleaning
-        # twice changes nothing, so the built-in parsers' own cleaning costs little more).
+        # oversized values are cleaned here for every source's records (cleaning twice changes nothing).
+        if self.already_clean:
+            return
         from .feeds.text import sanitise_record
 
         for service in self.services or ():
@@ -188,6 +193,7 @@ class ApiFeedSource(Source):
                     warning_count=len(page.result.warnings),
                     incremental=incremental,
                     label=f"page {page.number}",
+                    already_clean=True,
                 )
         finally:
             client.close()
@@ -230,7 +236,7 @@ class DataPackageSource(Source):
         result = parse_hsds_datapackage(package, self.name, today=context.today)
         if result.fatal:
             raise SourceError(result.fatal)
-        yield Batch(result.services, result.skipped, len(result.warnings), label="data package")
+        yield Batch(result.services, result.skipped, len(result.warnings), label="data package", already_clean=True)
 
 
 class LocalFileSource(Source):
@@ -252,7 +258,7 @@ class LocalFileSource(Source):
         result = load_local_services(self.path, self.name, today=context.today)
         if result.fatal:
             raise SourceError(result.fatal)  # nothing from the file replaces the list already loaded
-        yield Batch(result.services, result.skipped, len(result.warnings), label=self.path.name)
+        yield Batch(result.services, result.skipped, len(result.warnings), label=self.path.name, already_clean=True)
 
 
 def feed_limits(feed: Any) -> Any:

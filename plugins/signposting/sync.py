@@ -37,6 +37,7 @@ from .feeds import (
     parse_service,
     read_csv_rows,
 )
+from .feeds.text import clean_text
 from .fetch import (
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
@@ -255,7 +256,7 @@ def _with_details(client, base_url, service, source, retry, sleep, timeout, toda
     except FeedError as exc:
         if exc.limit in ("redirect", "sync-deadline"):
             raise
-        service.warnings.append(f"full details could not be fetched: {exc}")
+        service.warnings.append(clean_text(f"full details could not be fetched: {exc}", limit=300))
         return service
     if detail.services and detail.services[0].source_id == service.source_id:
         result.warnings.extend(detail.warnings)

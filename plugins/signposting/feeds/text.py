@@ -188,12 +188,21 @@ def sanitise_record(record: Any, _depth: int = 0) -> Any:
     """
     if _depth > 12 or not dataclasses.is_dataclass(record) or isinstance(record, type):
         return record
-    for item in dataclasses.fields(record):
-        value = getattr(record, item.name)
-        cleaned = _clean_value(item.name, value, _depth)
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        names = _FIELD_NAMES[type(record)] = tuple(f.name for f in dataclasses.fields(record))
+    for name in names:
+        value = getattr(record, name)
+        if value is None or value.__class__ in _SKIP_TYPES:
+            continue
+        cleaned = _clean_value(name, value, _depth)
         if cleaned is not value:
-            setattr(record, item.name, cleaned)
+            setattr(record, name, cleaned)
     return record
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SKIP_TYPES = frozenset({int, float, bool})
 
 
 def _clean_value(name: str, value: Any, depth: int) -> Any:
