@@ -102,10 +102,16 @@ def _sync(hub: "Hub", args: argparse.Namespace) -> int:
     elif not reports:
         print("No sources to sync: add feeds or local_services to [plugins.signposting] (docs/signposting.md).")
     else:
+        quality = directory.data_quality(hub) if any(report.warning_count for report in reports) else {}
         for report in reports:
             print(report.summary())
             for note in report.notes:
                 print(f"  note: {note}")
+            summary = quality.get(report.source)
+            if report.warning_count and summary is not None and summary.groups:
+                kinds = "; ".join(group.describe(summary.listings) for group in summary.groups[:5])
+                more = f" (+{len(summary.groups) - 5} more kinds)" if len(summary.groups) > 5 else ""
+                print(f"  data quality: {kinds}{more}; examples: hub directory status")
     return 0 if all(report.complete for report in reports) else FAILED
 
 
