@@ -283,7 +283,9 @@ def _get_following_redirects(
         request_timeout = _bounded_timeout(
             timeout if timeout is not None else client.timeout, deadline - time.monotonic()
         )
-        with client.stream("GET", url, timeout=request_timeout, follow_redirects=False) as response:
+        # Only the encodings _Decoder reads with a byte cap, whatever client we were given.
+        with client.stream("GET", url, timeout=request_timeout, follow_redirects=False,
+                           headers={"Accept-Encoding": "gzip, deflate"}) as response:
             if response.is_redirect and response.headers.get("Location"):
                 target = url.join(response.headers["Location"])
                 if _origin(target) != origin:

@@ -223,3 +223,18 @@ def test_limits_are_set_per_feed_in_the_site_file(tmp_path):
         FeedSettings("council", "hsds3", "https://x.example/api", max_response_mb=0)
     defaults = sources_from_settings(SignpostingSettings(feeds=[FeedSettings("c", "oruk_v1", "https://x")]), tmp_path)[0]
     assert defaults.limits.max_response_bytes == 25 * MB and defaults.limits.max_pages == 2000
+
+
+def test_any_client_asks_only_for_encodings_decoded_with_a_cap(server):
+    import httpx
+
+    server.route("/services", lambda r: r.json(v1_page(1, ["a"], last=True)))
+    with httpx.Client(trust_env=False) as plain_client:  # not make_client: a plugin's own client
+        get_json(plain_client, server.url + "/services", sleep=NO_RETRY_SLEEP)
+    assert server.requests[-1][2].get("Accept-Encoding") == "gzip, deflate"
+
+
+def test_an_encoding_we_did_not_ask_for_is_refused(server):
+    server.route("/services", lambda r: r.send(200, b"\x00" * 100, {"Content-Encoding": "br"}))
+    with client() as http, pytest.raises(FeedError, match="encoding we did not ask for"):
+        get_json(http, server.url + "/services", sleep=NO_RETRY_SLEEP)
