@@ -235,3 +235,11 @@ def test_status_command_summarises_a_widespread_warning(hub_factory, capsys):
     data = json.loads(capsys.readouterr().out)
     [source] = [s for s in data["sources"] if s["name"] == "synthetic"]
     assert source["data_quality"]["groups"][0]["listings"] == 8 and source["data_quality"]["groups"][0]["widespread"]
+
+
+def test_web_addresses_have_entities_decoded_but_are_never_read_as_html():
+    from plugins.signposting.feeds.text import clean_field
+
+    assert clean_field("url", "https://x.org/find?a=1&amp;copy=2") == "https://x.org/find?a=1&copy=2"
+    assert clean_field("url", "https://x.org/find?a=1&copy=2") == "https://x.org/find?a=1&copy=2"
+    assert clean_field("description", "Fish&chips, a=1&copy=2, caf&eacute;") == "Fish&chips, a=1&copy=2, café"

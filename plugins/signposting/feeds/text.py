@@ -53,7 +53,7 @@ _NEEDS_WORK = re.compile(
     r"[\x00-\x09\x0b-\x1f\x7f-\x9f&<\u00a0\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb\r]|[ \t]{2,}|\n{3,}|^\s|\s$| \n|\n "
 )
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>|<!--")
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[a-zA-Z][a-zA-Z0-9]{1,31};?)")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -97,6 +97,11 @@ class _PlainText(HTMLParser):
 
     def text(self) -> str:
         return "".join(self.parts)
+
+
+def decode_entities(value: str) -> str:
+    """``&amp;``, ``&#39;``, ``&eacute;`` decoded; only complete ones (with ";"), so "a=1&copy=2" stays."""
+    return _ENTITY.sub(lambda m: html.unescape(m.group(0)), value)
 
 
 def html_to_text(value: str) -> str:
@@ -152,7 +157,7 @@ def clean_text(value: str, *, multiline: bool = False, limit: int | None = None,
         if _TAG.search(value):
             value = html_to_text(value)
         elif _ENTITY.search(value):
-            value = html.unescape(value)
+            value = decode_entities(value)
         value = strip_controls(value, multiline=True)  # &#27; and friends decode to nothing, but be sure
     value = collapse_whitespace(strip_controls(value, multiline=multiline), multiline=multiline)
     return cap(value, limit)
@@ -169,9 +174,15 @@ def limit_for(field_name: str) -> tuple[bool, int]:
     return False, LINE_LIMIT
 
 
+#: Fields that are addresses, not prose: entities decoded, never read as HTML.
+ADDRESS_FIELDS = frozenset({"url", "website", "uri", "term_uri", "email", "schedule_link", "logo"})
+
+
 def clean_field(field_name: str, value: str) -> str:
     """:func:`clean_text` with the multi-line flag and limit that suit the field."""
     multiline, limit = limit_for(field_name)
+    if field_name in ADDRESS_FIELDS:
+        return clean_text(decode_entities(value[: limit * 4]) if "&" in value else value, limit=limit, markup=False)
     return clean_text(value, multiline=multiline, limit=limit, markup=field_name not in ("source_id", "id", "source"))
 
 
