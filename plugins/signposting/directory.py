@@ -222,6 +222,7 @@ def data_quality(hub: "Hub") -> dict[str, "QualitySummary"]:
     import json
 
     from .feeds.quality import summarise
+    from .feeds.text import clean_text  # listings stored before ingest cleaning existed
 
     by_source: dict[str, list[tuple[str, list[str]]]] = {}
     for source, name, warnings in hub.db.execute("select source, name, warnings from directory_services order by id"):
@@ -229,7 +230,9 @@ def data_quality(hub: "Hub") -> dict[str, "QualitySummary"]:
             messages = json.loads(warnings or "[]")
         except ValueError:
             messages = []
-        by_source.setdefault(source, []).append((name, [str(m) for m in messages] if isinstance(messages, list) else []))
+        by_source.setdefault(source, []).append(
+            (clean_text(str(name), limit=300), [clean_text(str(m), limit=300) for m in messages] if isinstance(messages, list) else [])
+        )
     return {source: summarise(items) for source, items in sorted(by_source.items())}
 
 
