@@ -102,10 +102,16 @@ def _sync(hub: "Hub", args: argparse.Namespace) -> int:
     elif not reports:
         print("No sources to sync: add feeds or local_services to [plugins.signposting] (docs/signposting.md).")
     else:
+        quality = directory.data_quality(hub) if any(report.warning_count for report in reports) else {}
         for report in reports:
             print(report.summary())
             for note in report.notes:
                 print(f"  note: {note}")
+            summary = quality.get(report.source)
+            if report.warning_count and summary is not None and summary.groups:
+                kinds = "; ".join(group.describe(summary.listings) for group in summary.groups[:5])
+                more = f" (+{len(summary.groups) - 5} more kinds)" if len(summary.groups) > 5 else ""
+                print(f"  data quality: {kinds}{more}; examples: hub directory status")
     return 0 if all(report.complete for report in reports) else FAILED
 
 
@@ -165,8 +171,15 @@ def _status(hub: "Hub", args: argparse.Namespace) -> int:
 
     statuses = directory.sync_status(hub)
     _sources, problems = directory.sources(hub)
+    quality = directory.data_quality(hub)
     if args.json:
-        _print_json({"sources": [s.to_dict() for s in statuses], "problems": problems})
+        sources_json = []
+        for status in statuses:
+            entry = status.to_dict()
+            summary = quality.get(status.name)
+            entry["data_quality"] = summary.to_dict() if summary else None
+            sources_json.append(entry)
+        _print_json({"sources": sources_json, "problems": problems})
         return 0
     if not statuses:
         print("No sources yet: add feeds or local_services to [plugins.signposting] (docs/signposting.md).")
@@ -178,6 +191,10 @@ def _status(hub: "Hub", args: argparse.Namespace) -> int:
         if run and run.get("skipped"):
             reasons = ", ".join(f"{n} {reason}" for reason, n in run["skipped_reasons"].items())
             print(f"  skipped in the latest sync: {run['skipped']} ({reasons})")
+        summary = quality.get(status.name)
+        if summary is not None and summary.groups:
+            for line in summary.lines():
+                print(f"  {line}")
     for problem in problems:
         print(f"Problem: {problem}")
     return 0

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from hub.api import Hub
 
     from . import geo
+    from .feeds.quality import QualitySummary
     from .needs import NeedsCatalogue
     from .search import SearchResults
     from .sources import FetchContext, Source
@@ -214,6 +215,25 @@ def search(
         gazetteer=gazetteer(hub),
         catalogue=catalogue(hub),
     )
+
+
+def data_quality(hub: "Hub") -> dict[str, "QualitySummary"]:
+    """Each source's stored data-quality warnings grouped by kind, with counts and three examples."""
+    import json
+
+    from .feeds.quality import summarise
+    from .feeds.text import clean_text  # listings stored before ingest cleaning existed
+
+    by_source: dict[str, list[tuple[str, list[str]]]] = {}
+    for source, name, warnings in hub.db.execute("select source, name, warnings from directory_services order by id"):
+        try:
+            messages = json.loads(warnings or "[]")
+        except ValueError:
+            messages = []
+        by_source.setdefault(source, []).append(
+            (clean_text(str(name), limit=300), [clean_text(str(m), limit=300) for m in messages] if isinstance(messages, list) else [])
+        )
+    return {source: summarise(items) for source, items in sorted(by_source.items())}
 
 
 def about_text(hub: "Hub") -> str:

@@ -47,6 +47,16 @@ class Phone:
     description: str | None = None
     languages: list[str] = field(default_factory=list)
 
+    @property
+    def display(self) -> str:
+        """The number as a resident would read it: "0800 123 4567 ext 12 (Freephone)"."""
+        text = self.number
+        if self.extension:
+            text += f" ext {self.extension}"
+        if self.description and len(self.description) <= 60:
+            text += f" ({self.description})"
+        return text
+
 
 @dataclass(slots=True)
 class Contact:
@@ -65,7 +75,9 @@ class Address:
     """A street or postal address.
 
     ``postal_code`` is what the feed said; ``postcode`` is the normalised UK
-    postcode ("BS1 1AD") or None when the feed's value is not a UK postcode.
+    postcode ("BS1 1AD"), or the district alone ("M40") when only that was given
+    (placed approximately, at the district's middle, with a warning saying so), or
+    None when the feed's value is not a UK postcode.
     """
 
     source_id: str | None = None
@@ -231,6 +243,8 @@ class ServiceArea:
     extent: str | None = None
     extent_type: str | None = None
     uri: str | None = None
+    #: (south, west, north, east) in WGS84 degrees, from a GeoJSON ``extent``; empty when none.
+    bounds: list[float] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -293,6 +307,9 @@ class Service:
     bank_holiday_opening: str | None = None
     #: Needs the site lead assigned directly (keys of needs.toml), local list only.
     needs: list[str] = field(default_factory=list)
+    #: Where the service says it is available, as tokens (``feeds/areas.py``): "national",
+    #: "nation:england", "la:E08000003", "district:M40", "name:wirral". Empty: the feed did not say.
+    area_codes: list[str] = field(default_factory=list)
     notes: str | None = None
     warnings: list[str] = field(default_factory=list)
 

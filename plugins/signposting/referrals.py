@@ -184,7 +184,7 @@ def snapshot_service(
         "address": address or None,
         "postcode": location.postcode if location is not None else None,
         "service_at_location_key": site.key if site is not None else None,
-        "phones": [p.number for p in service.all_phones()],
+        "phones": [p.display for p in service.all_phones()],
         "email": service.email,
         "url": service.url,
         "hours": hours,

@@ -11,6 +11,7 @@ import datetime as dt
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
@@ -89,7 +90,7 @@ class SignpostingTab(Vertical):
             results.add_column("Checked", key="checked", width=10)
             yield results
             with VerticalScroll(id="sp-detail"):
-                yield Static("Search for a service; pick one to see why it matched.", id="sp-detail-text")
+                yield Static("Search for a service; pick one to see why it matched.", id="sp-detail-text", markup=False)
                 yield Label("This resident's referrals (Ctrl+U to update)", classes="sp-title")
                 referrals = DataTable(id="sp-referrals", cursor_type="row")
                 referrals.add_column("Made", key="made", width=10)
@@ -97,8 +98,8 @@ class SignpostingTab(Vertical):
                 referrals.add_column("Status", key="status", width=12)
                 referrals.add_column("Follow up", key="follow", width=10)
                 yield referrals
-        yield Static("", id="sp-notes")
-        yield Static("", id="sp-status")
+        yield Static("", id="sp-notes", markup=False)
+        yield Static("", id="sp-status", markup=False)
 
     def on_mount(self) -> None:
         self.prefill_postcode()
@@ -174,31 +175,7 @@ class SignpostingTab(Vertical):
         if result is None:
             panel.update("Search for a service; pick one to see why it matched.")
             return
-        lines = [f"[b]{_escape(result.name)}[/b]"]
-        if result.organisation and result.organisation != result.name:
-            lines.append(_escape(result.organisation))
-        if result.description:
-            lines.append(_escape(result.description[:400]))
-        lines.append("")
-        if result.address:
-            lines.append(f"Where: {_escape(result.address)}" + (f" ({_escape(result.distance_text)})" if not result.remote else ""))
-        if result.phones:
-            lines.append("Phone: " + ", ".join(_escape(p) for p in result.phones))
-        if result.email:
-            lines.append(f"Email: {_escape(result.email)}")
-        if result.url:
-            lines.append(f"Web: {_escape(result.url)}")
-        if result.opening:
-            lines.append(f"Hours: {_escape(result.opening.label)}" + (f" ({_escape(result.opening.reason)})" if result.opening.reason else ""))
-        lines.append(_escape(result.freshness) if result.freshness else f"Last checked: {uk_date(result.last_checked)}")
-        if result.reasons:
-            lines.append("")
-            lines.append("Why it is here: " + "; ".join(_escape(r) for r in result.reasons))
-        for warning in result.warnings:
-            lines.append(f"[$warning]! {_escape(warning)}[/]")
-        lines.append("")
-        lines.append("Ctrl+O refer or signpost · Ctrl+D slip to take away · Ctrl+B report a problem with this listing")
-        panel.update("\n".join(lines))
+        panel.update(detail_content(result))
 
     def selected(self):
         table = self.query_one("#sp-results", DataTable)
@@ -323,13 +300,53 @@ class SignpostingTab(Vertical):
         self.app.push_screen(FollowUpsDialog(self.hub))
 
     def action_about(self) -> None:
-        self.app.push_screen(AboutDialog(directory.about_text(self.hub)))
+        text = directory.about_text(self.hub)
+        try:
+            quality = directory.data_quality(self.hub)
+        except Exception:  # the summary is a help, never a reason the About screen fails
+            quality = {}
+        if quality:
+            lines = ["Data quality (warnings by kind, with examples)"]
+            for source, summary in quality.items():
+                lines.append(f"{source}: " + "\n".join(summary.lines()))
+            text += "\n\n" + "\n".join(lines)
+        self.app.push_screen(AboutDialog(text))
 
 
-def _escape(text: str) -> str:
-    from textual.markup import escape
+def detail_content(result) -> Content:
+    """The detail pane for one result. Feed text goes in as plain text (never parsed as markup:
+    "[@click=app.quit]" or "[$text-error on $error]" in a listing show as written); only our
+    own labels carry styles."""
+    parts: list = [(str(result.name), "bold")]
 
-    return escape(str(text))
+    def line(*pieces) -> None:
+        parts.append("\n")
+        parts.extend(str(p) if isinstance(p, str) else p for p in pieces)
+
+    if result.organisation and result.organisation != result.name:
+        line(result.organisation)
+    if result.description:
+        line(result.description[:400])
+    line()
+    if result.address:
+        line("Where: ", result.address, *((f" ({result.distance_text})",) if not result.remote else ()))
+    if result.phones:
+        line("Phone: ", ", ".join(str(p) for p in result.phones))
+    if result.email:
+        line("Email: ", result.email)
+    if result.url:
+        line("Web: ", result.url)
+    if result.opening:
+        line("Hours: ", result.opening.label, *((f" ({result.opening.reason})",) if result.opening.reason else ()))
+    line(result.freshness if result.freshness else f"Last checked: {uk_date(result.last_checked)}")
+    if result.reasons:
+        line()
+        line("Why it is here: ", "; ".join(str(r) for r in result.reasons))
+    for warning in result.warnings:
+        line((f"! {warning}", "$warning"))
+    line()
+    line("Ctrl+O refer or signpost · Ctrl+D slip to take away · Ctrl+B report a problem with this listing")
+    return Content.assemble(*parts)
 
 
 class ReferDialog(ModalScreen[int | None]):
@@ -344,7 +361,7 @@ class ReferDialog(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Refer to {self.result.name}", classes="dialog-title")
+            yield Label(f"Refer to {self.result.name}", classes="dialog-title", markup=False)
             kinds = [(label, key) for key, label in KINDS.items()]
             yield FormField("Kind", Select(kinds, value="signpost", allow_blank=False, id="refer-kind", compact=True), name="kind")
             yield FormField("Note (what was agreed)", TextArea(id="refer-note"), name="note")
@@ -390,7 +407,8 @@ class ReferralStatusDialog(ModalScreen[bool]):
         referral = get_referral(self.hub.db, self.referral_id)
         options = [(STATUSES.get(status, status), status) for status in referral["allowed_next"]]
         with Vertical(classes="dialog"):
-            yield Label(f"Referral to {referral.get('service_name') or '?'}: {referral['status_label']}", classes="dialog-title")
+            yield Label(f"Referral to {referral.get('service_name') or '?'}: {referral['status_label']}", classes="dialog-title",
+                        markup=False)
             if options:
                 yield FormField("New status", Select(options, value=options[0][1], allow_blank=False, id="status-next", compact=True), name="status")
                 yield FormField("Reason (if declined) or outcome", Input(id="status-text", compact=True), name="text")
@@ -433,7 +451,7 @@ class ProblemDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Report a problem with {self.result.name}", classes="dialog-title")
+            yield Label(f"Report a problem with {self.result.name}", classes="dialog-title", markup=False)
             yield FormField("What is wrong?", TextArea(id="problem-text"), name="problem")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
@@ -466,7 +484,7 @@ class FollowUpsDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         due = directory.followups_due(self.hub)
         with Vertical(classes="dialog"):
-            yield Label(f"Follow-ups due ({len(due)})", classes="dialog-title")
+            yield Label(f"Follow-ups due ({len(due)})", classes="dialog-title", markup=False)
             table = DataTable(cursor_type="row", id="followups-table")
             table.add_columns("Resident", "Service", "Status", "Due", "Overdue")
             for item in due:
@@ -493,7 +511,7 @@ class AboutDialog(ModalScreen[None]):
         with Vertical(classes="dialog"):
             yield Label("About the directory", classes="dialog-title")
             with VerticalScroll():
-                yield Static(_escape(self.text))
+                yield Static(self.text, id="about-text", markup=False)
             yield Button("Close (Esc)", id="close")
 
     @on(Button.Pressed, "#close")

@@ -653,7 +653,7 @@ def _build(db, picked: list[tuple[_Candidate, OpeningInfo | None]], query_text: 
         f"from directory_services where id in ({marks})", ids)}
     sites: dict[int, list[dict]] = {}
     for row in db.query(
-        "select sal.id as sal_id, sal.key as sal_key, sal.service_id, l.address, l.postcode, l.latitude, l.longitude "
+        "select sal.id as sal_id, sal.key as sal_key, sal.service_id, l.address, l.postcode, l.latitude, l.longitude, l.position "
         "from directory_service_at_location sal left join directory_locations l on l.id = sal.location_id "
         f"where sal.service_id in ({marks}) order by sal.id",
         ids,
@@ -688,7 +688,8 @@ def _build(db, picked: list[tuple[_Candidate, OpeningInfo | None]], query_text: 
             distance_text = "no postcode given"
         elif site is not None and site["latitude"] is not None and candidate.d2 is not None:
             distance = round(geo.haversine_miles(origin.latitude, origin.longitude, site["latitude"], site["longitude"]), 2)
-            distance_text = geo.format_miles(distance, approximate=origin.approximate)
+            site_approximate = site["position"] in ("sector", "outcode")  # placed by its postcode district
+            distance_text = geo.format_miles(distance, approximate=origin.approximate or site_approximate)
             reasons.append(f"{distance_text} from {origin_phrase(origin)}")
             parts["distance"] = round(max(0.0, DISTANCE_POINTS * (1 - distance / radius_miles)), 2)
         else:

@@ -47,6 +47,28 @@ class FeedSettings:
     per_page: int = 50
     """Services asked for per page (API feeds)."""
 
+    max_response_mb: float = 25.0
+    """Largest response accepted, in MB after decompression (counted while it arrives, so a
+    compressed "bomb" stops at this size). A sync that meets it stops and keeps earlier pages."""
+
+    page_timeout_seconds: float = 60.0
+    """Longest one request (a page, a service's details, a CSV) may take, first byte to last;
+    a server that trickles its answer is cut off here."""
+
+    sync_timeout_minutes: float = 30.0
+    """Longest a whole sync of this feed may take."""
+
+    max_pages: int = 2000
+    """Most pages one sync asks for (a feed that never says which page is last stops here)."""
+
+    max_detail_requests: int = 2000
+    """Most `/services/{id}` requests one sync makes for HSDS 3.0 services whose list entry has no
+    sites; beyond it, those services keep their list entry with a warning."""
+
+    fetch_missing_details: bool = True
+    """HSDS / ORUK 3.0 feeds: read `/services/{id}` for services listed without their sites, so
+    they get an address and hours instead of showing as "phone or online"."""
+
     def __post_init__(self) -> None:
         if not _SOURCE_NAME.match(self.name):
             raise ValueError(
@@ -58,6 +80,16 @@ class FeedSettings:
             raise ValueError(f"feed {self.name!r}: url must start with http:// or https://")
         if not 1 <= self.per_page <= 1000:
             raise ValueError(f"feed {self.name!r}: per_page must be between 1 and 1000")
+        if not 0.1 <= self.max_response_mb <= 1024:
+            raise ValueError(f"feed {self.name!r}: max_response_mb must be between 0.1 and 1024")
+        if not 1 <= self.page_timeout_seconds <= 3600:
+            raise ValueError(f"feed {self.name!r}: page_timeout_seconds must be between 1 and 3600")
+        if not 1 <= self.sync_timeout_minutes <= 24 * 60:
+            raise ValueError(f"feed {self.name!r}: sync_timeout_minutes must be between 1 and 1440")
+        if not 1 <= self.max_pages <= 100_000:
+            raise ValueError(f"feed {self.name!r}: max_pages must be between 1 and 100000")
+        if not 0 <= self.max_detail_requests <= 1_000_000:
+            raise ValueError(f"feed {self.name!r}: max_detail_requests must be between 0 and 1000000")
 
 
 @dataclass

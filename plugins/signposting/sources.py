@@ -55,6 +55,20 @@ class Batch:
     label: str = ""
     """Where it came from, for messages: "page 3", "services.csv"."""
 
+    already_clean: bool = False
+    """Set by the built-in parsers, which clean every text field as they read it. Leave it False:
+    the batch's services are then cleaned here (see below)."""
+
+    def __post_init__(self) -> None:
+        # Feed text is data, never markup: control characters, escape sequences, HTML and
+        # oversized values are cleaned here for every source's records (cleaning twice changes nothing).
+        if self.already_clean:
+            return
+        from .feeds.text import sanitise_record
+
+        for service in self.services or ():
+            sanitise_record(service)
+
 
 def _default_client_factory(**kwargs: Any) -> "httpx.Client":
     from .sync import make_client
@@ -119,6 +133,8 @@ class ApiFeedSource(Source):
         api_key: str | None = None,
         api_key_header: str = "X-API-Key",
         per_page: int = 50,
+        limits: Any = None,
+        fetch_missing_details: bool = True,
     ) -> None:
         if kind not in ("oruk_v1", "hsds3"):
             raise ValueError(f"ApiFeedSource kind must be oruk_v1 or hsds3, not {kind!r}")
@@ -129,6 +145,8 @@ class ApiFeedSource(Source):
         self._api_key = api_key
         self._api_key_header = api_key_header
         self.per_page = per_page
+        self.limits = limits  # a fetch.FetchLimits; None: the safe defaults
+        self.fetch_missing_details = fetch_missing_details
 
     def __repr__(self) -> str:  # never show the key
         return f"ApiFeedSource({self.name!r}, {self.url!r}, kind={self.kind!r})"
@@ -137,8 +155,13 @@ class ApiFeedSource(Source):
         return self.url
 
     def fetch(self, context: FetchContext) -> Iterator[Batch]:
-        from . import sync
+        import time as _time
 
+        from . import sync
+        from .fetch import DEFAULT_LIMITS
+
+        limits = self.limits or DEFAULT_LIMITS
+        sync_deadline = _time.monotonic() + limits.sync_seconds
         headers = {self._api_key_header: self._api_key} if self._api_key else {}
         client = context.new_client(headers=headers) if headers else context.new_client()
         try:
@@ -146,7 +169,7 @@ class ApiFeedSource(Source):
             incremental = False
             modified_after = None
             if context.since is not None and self.kind == "hsds3":
-                api = sync.detect_api(client, self.url, sleep=context.sleep)
+                api = sync.detect_api(client, self.url, sleep=context.sleep, limits=limits, sync_deadline=sync_deadline)
                 if api.supports_modified_after:
                     modified_after, incremental = context.since, True
             pages = sync.iter_service_pages(
@@ -159,6 +182,9 @@ class ApiFeedSource(Source):
                 full=self.kind == "hsds3",
                 sleep=context.sleep,
                 today=context.today,
+                limits=limits,
+                sync_deadline=sync_deadline,
+                fetch_missing_details=self.fetch_missing_details and self.kind == "hsds3",
             )
             for page in pages:
                 yield Batch(
@@ -167,6 +193,7 @@ class ApiFeedSource(Source):
                     warning_count=len(page.result.warnings),
                     incremental=incremental,
                     label=f"page {page.number}",
+                    already_clean=True,
                 )
         finally:
             client.close()
@@ -177,10 +204,11 @@ class DataPackageSource(Source):
 
     kind = "datapackage"
 
-    def __init__(self, name: str, location: str | Path, *, label: str = "") -> None:
+    def __init__(self, name: str, location: str | Path, *, label: str = "", limits: Any = None) -> None:
         self.name = name
         self.location = str(location)
         self.label = label or name
+        self.limits = limits  # a fetch.FetchLimits for a URL; None: the safe defaults
 
     def describe(self) -> str:
         return self.location
@@ -194,7 +222,7 @@ class DataPackageSource(Source):
             client = context.new_client()
             try:
                 url = self.location if self.location.endswith(".json") else self.location.rstrip("/") + "/datapackage.json"
-                package = sync.fetch_datapackage(client, url, sleep=context.sleep)
+                package = sync.fetch_datapackage(client, url, sleep=context.sleep, **({"limits": self.limits} if self.limits else {}))
             finally:
                 client.close()
         else:
@@ -208,7 +236,7 @@ class DataPackageSource(Source):
         result = parse_hsds_datapackage(package, self.name, today=context.today)
         if result.fatal:
             raise SourceError(result.fatal)
-        yield Batch(result.services, result.skipped, len(result.warnings), label="data package")
+        yield Batch(result.services, result.skipped, len(result.warnings), label="data package", already_clean=True)
 
 
 class LocalFileSource(Source):
@@ -230,7 +258,33 @@ class LocalFileSource(Source):
         result = load_local_services(self.path, self.name, today=context.today)
         if result.fatal:
             raise SourceError(result.fatal)  # nothing from the file replaces the list already loaded
-        yield Batch(result.services, result.skipped, len(result.warnings), label=self.path.name)
+        yield Batch(result.services, result.skipped, len(result.warnings), label=self.path.name, already_clean=True)
+
+
+def feed_limits(feed: Any) -> Any:
+    """A feed's ``FetchLimits`` from its settings (imported here, when a sync runs: it needs httpx)."""
+    from .fetch import FetchLimits
+
+    return FetchLimits(
+        max_response_bytes=int(feed.max_response_mb * 1024 * 1024),
+        page_seconds=float(feed.page_timeout_seconds),
+        sync_seconds=float(feed.sync_timeout_minutes) * 60,
+        max_pages=int(feed.max_pages),
+        max_detail_requests=int(feed.max_detail_requests),
+    )
+
+
+class _LazyLimits:
+    """Builds a feed's limits on first use, so reading the settings never imports httpx."""
+
+    def __init__(self, feed: Any) -> None:
+        self._feed = feed
+        self._limits = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._limits is None:
+            self._limits = feed_limits(self._feed)
+        return getattr(self._limits, name)
 
 
 def sources_from_settings(settings: Any, site_folder: Path) -> list[Source]:
@@ -241,7 +295,7 @@ def sources_from_settings(settings: Any, site_folder: Path) -> list[Source]:
             location = feed.url
             if not location.startswith(("http://", "https://")):
                 location = str((site_folder / location).resolve())
-            found.append(DataPackageSource(feed.name, location, label=feed.label))
+            found.append(DataPackageSource(feed.name, location, label=feed.label, limits=_LazyLimits(feed)))
         else:
             found.append(
                 ApiFeedSource(
@@ -252,6 +306,8 @@ def sources_from_settings(settings: Any, site_folder: Path) -> list[Source]:
                     api_key=feed.api_key,
                     api_key_header=feed.api_key_header,
                     per_page=feed.per_page,
+                    limits=_LazyLimits(feed),
+                    fetch_missing_details=feed.fetch_missing_details,
                 )
             )
     if settings.local_services:

@@ -611,7 +611,7 @@ def _prepare(service: Service, catalogue: "NeedsCatalogue") -> _PreparedService:
         "other_words": _other_words(service, matches),
         "url": service.url,
         "email": service.email,
-        "phones": json.dumps([p.number for p in service.all_phones()]),
+        "phones": json.dumps([p.display for p in service.all_phones()]),
         "status": service.status or "active",
         "attending_access": service.attending_access,
         "attending_types": _join(service.attending_types),

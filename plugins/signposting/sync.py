@@ -1,4 +1,7 @@
-"""Fetch directory feeds over HTTP: page to the end, with timeouts, retries and backoff.
+"""Run a sync of a directory feed: page to the end, fetch details, and say how it went.
+
+One request at a time (timeouts, retries, limits) is :mod:`.fetch`; its names are
+imported here too, for code written against the older single module.
 
 Every function takes an ``httpx.Client`` (tests pass one built on
 ``httpx.MockTransport``) and an injectable ``sleep`` so retries cost no time in
@@ -34,126 +37,21 @@ from .feeds import (
     parse_service,
     read_csv_rows,
 )
+from .feeds.text import clean_text
+from .fetch import (
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT,
+    GOVUK_BANK_HOLIDAYS_URL,
+    USER_AGENT,
+    FeedError,
+    FetchLimits,
+    RetryPolicy,
+    Sleep,
+    get_json,
+    get_text,
+    make_client,
+)
 from .model import Service
-
-#: Generous for slow council servers, short enough not to hang the kiosk.
-DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
-USER_AGENT = "drop-in-hub-signposting/0.1 (+community kiosk; offline directory sync)"
-GOVUK_BANK_HOLIDAYS_URL = "https://www.gov.uk/bank-holidays.json"
-
-Sleep = Callable[[float], None]
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How hard to try: ``attempts`` in all, waiting ``backoff_seconds`` x 2^n between them."""
-
-    attempts: int = 4
-    backoff_seconds: float = 1.0
-    max_backoff_seconds: float = 30.0
-    retry_statuses: frozenset[int] = frozenset({408, 425, 429, 500, 502, 503, 504})
-
-    def delay(self, failures: int, retry_after: str | None = None) -> float:
-        """Seconds to wait after the ``failures``-th failure (1-based); honours Retry-After seconds."""
-        if retry_after:
-            try:
-                return min(self.max_backoff_seconds, max(0.0, float(retry_after)))
-            except ValueError:
-                pass
-        return min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (failures - 1))
-
-
-class FeedError(Exception):
-    """A feed could not be read (after retries, where retrying made sense)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        url: str | None = None,
-        page: int | None = None,
-        status: int | None = None,
-        attempts: int = 1,
-    ):
-        super().__init__(message)
-        self.message = message
-        self.url = url
-        self.page = page
-        self.status = status
-        self.attempts = attempts
-
-    def __str__(self) -> str:
-        where = f" (page {self.page})" if self.page is not None else ""
-        return f"{self.message}{where}"
-
-
-def make_client(timeout: httpx.Timeout | float = DEFAULT_TIMEOUT, **kwargs: Any) -> httpx.Client:
-    """An httpx client with our timeout, user agent and redirects followed."""
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **kwargs.pop("headers", {})}
-    return httpx.Client(timeout=timeout, headers=headers, follow_redirects=True, **kwargs)
-
-
-def _request(
-    client: httpx.Client,
-    url: str,
-    *,
-    params: Mapping[str, Any] | None,
-    retry: RetryPolicy,
-    sleep: Sleep,
-    timeout: httpx.Timeout | float | None,
-) -> httpx.Response:
-    failures = 0
-    while True:
-        retry_after = None
-        try:
-            response = client.get(url, params=params, timeout=timeout)
-        except httpx.TimeoutException as exc:
-            problem, status = f"timed out: {type(exc).__name__}", None
-        except httpx.TransportError as exc:
-            problem, status = f"could not connect: {exc or type(exc).__name__}", None
-        else:
-            if response.status_code < 400:
-                return response
-            status = response.status_code
-            problem = f"HTTP {status}"
-            if status not in retry.retry_statuses:
-                raise FeedError(problem, url=str(response.request.url), status=status, attempts=failures + 1)
-            retry_after = response.headers.get("Retry-After")
-        failures += 1
-        if failures >= retry.attempts:
-            raise FeedError(f"{problem} after {failures} attempts", url=url, status=status, attempts=failures)
-        sleep(retry.delay(failures, retry_after))
-
-
-def get_json(
-    client: httpx.Client,
-    url: str,
-    *,
-    params: Mapping[str, Any] | None = None,
-    retry: RetryPolicy = RetryPolicy(),
-    sleep: Sleep = time.sleep,
-    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
-) -> Any:
-    """GET and decode JSON, retrying timeouts, connection errors, 429 and 5xx."""
-    response = _request(client, url, params=params, retry=retry, sleep=sleep, timeout=timeout)
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise FeedError(f"response is not JSON ({exc})", url=str(response.request.url), status=response.status_code) from exc
-
-
-def get_text(
-    client: httpx.Client,
-    url: str,
-    *,
-    params: Mapping[str, Any] | None = None,
-    retry: RetryPolicy = RetryPolicy(),
-    sleep: Sleep = time.sleep,
-    timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
-) -> str:
-    """GET a text body (CSV), with the same retries as :func:`get_json`."""
-    return _request(client, url, params=params, retry=retry, sleep=sleep, timeout=timeout).text
-
 
 # --------------------------------------------------------------------------
 # API discovery
@@ -177,6 +75,8 @@ def detect_api(
     retry: RetryPolicy = RetryPolicy(attempts=2),
     sleep: Sleep = time.sleep,
     timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+    limits: FetchLimits = DEFAULT_LIMITS,
+    sync_deadline: float | None = None,
 ) -> ApiInfo:
     """Probe ``GET /`` and, if it names one, the OpenAPI document.
 
@@ -186,8 +86,10 @@ def detect_api(
     """
     root = base_url.rstrip("/") + "/"
     try:
-        info = get_json(client, root, retry=retry, sleep=sleep, timeout=timeout)
-    except FeedError:
+        info = get_json(client, root, retry=retry, sleep=sleep, timeout=timeout, limits=limits, sync_deadline=sync_deadline)
+    except FeedError as exc:
+        if exc.limit in ("redirect", "sync-deadline"):
+            raise  # never carry on past these
         return ApiInfo()
     if not isinstance(info, Mapping):
         return ApiInfo()
@@ -200,8 +102,14 @@ def detect_api(
     openapi_url = info.get("openapi_url")
     if isinstance(openapi_url, str) and openapi_url:
         try:
-            spec = get_json(client, urljoin(root, openapi_url), retry=retry, sleep=sleep, timeout=timeout)
-        except FeedError:
+            spec_url = urljoin(root, openapi_url)
+            if httpx.URL(spec_url).host != httpx.URL(root).host:
+                raise FeedError("the OpenAPI document is on another site", url=spec_url, limit="redirect")
+            spec = get_json(client, spec_url, retry=retry, sleep=sleep, timeout=timeout, limits=limits,
+                            sync_deadline=sync_deadline)
+        except FeedError as exc:
+            if exc.limit == "sync-deadline":
+                raise
             spec = None
         api.supports_modified_after = _lists_parameter(spec, "/services", "modified_after")
     return api
@@ -248,11 +156,14 @@ def iter_service_pages(
     retry: RetryPolicy = RetryPolicy(),
     sleep: Sleep = time.sleep,
     timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
-    max_pages: int = 10_000,
+    max_pages: int | None = None,
     today: dt.date | None = None,
     first_page: int = 1,
+    limits: FetchLimits = DEFAULT_LIMITS,
+    sync_deadline: float | None = None,
+    fetch_missing_details: bool = False,
 ) -> Iterator[SyncPage]:
-    """Yield ``/services`` pages until the feed says it is done.
+    """Yield ``/services`` pages until the feed says it is done, within ``limits``.
 
     Stops on an empty page, on ``last``/``last_page`` = true, or - only when the
     feed gives no such flag - after ``totalPages``/``total_pages`` pages (the
@@ -260,12 +171,21 @@ def iter_service_pages(
     only when :func:`detect_api` found it offered (probed here if ``api`` is
     None).  ``full=True`` asks HSDS 3.0 feeds for nested sites and schedules.
 
-    Raises :class:`FeedError` (with ``.page``) when a page cannot be read after
-    retries, or is not a services page; pages before it have been yielded.
+    ``fetch_missing_details=True`` reads ``/services/{id}`` for each HSDS 3.0 service
+    whose list entry has no sites (3.0 list pages may leave locations out), up to
+    ``limits.max_detail_requests`` per sync; beyond that, and when a detail cannot be
+    read, the list version is kept with a warning.
+
+    Raises :class:`FeedError` (with ``.page``, and ``.limit`` when a limit stopped it)
+    when a page cannot be read after retries, is not a services page, or the feed goes
+    past ``limits.max_pages`` (``max_pages`` overrides it); pages before it have been yielded.
     """
     url = base_url.rstrip("/") + "/services"
+    if sync_deadline is None:
+        sync_deadline = time.monotonic() + limits.sync_seconds
+    max_pages = max_pages if max_pages is not None else limits.max_pages
     if modified_after is not None and api is None:
-        api = detect_api(client, base_url, sleep=sleep, timeout=timeout)
+        api = detect_api(client, base_url, sleep=sleep, timeout=timeout, limits=limits, sync_deadline=sync_deadline)
     params: dict[str, Any] = {"per_page": per_page, **(extra_params or {})}
     if modified_after is not None and api is not None and api.supports_modified_after:
         stamp = modified_after if modified_after.tzinfo else modified_after.replace(tzinfo=dt.timezone.utc)
@@ -273,10 +193,12 @@ def iter_service_pages(
     if full:
         params["full"] = "true"
 
+    details = _DetailBudget(limits.max_detail_requests)
     previous_ids: list[str] | None = None
     for count, page in enumerate(range(first_page, first_page + max_pages), start=1):
         try:
-            payload = get_json(client, url, params={**params, "page": page}, retry=retry, sleep=sleep, timeout=timeout)
+            payload = get_json(client, url, params={**params, "page": page}, retry=retry, sleep=sleep, timeout=timeout,
+                               limits=limits, sync_deadline=sync_deadline)
         except FeedError as exc:
             exc.page = page
             raise
@@ -287,6 +209,17 @@ def iter_service_pages(
         if ids and ids == previous_ids:
             raise FeedError("the feed sent the same page twice (it may ignore the page parameter)", url=url, page=page)
         previous_ids = ids
+        if fetch_missing_details and result.format == FORMAT_HSDS3:
+            try:
+                result.services = [
+                    _with_details(client, base_url, service, source, retry, sleep, timeout, today, limits,
+                                  sync_deadline, details, result)
+                    if not service.service_at_locations else service
+                    for service in result.services
+                ]
+            except FeedError as exc:
+                exc.page = page
+                raise
         yield SyncPage(page, url, result)
 
         info = result.page
@@ -296,7 +229,40 @@ def iter_service_pages(
             return
         if info.is_last is None and info.total_pages is not None and count >= info.total_pages:
             return
-    raise FeedError(f"stopped after {max_pages} pages without reaching the last page", url=url, page=first_page + max_pages)
+    raise FeedError(
+        f"stopped after {max_pages} pages without reaching the last page (max_pages)",
+        url=url, page=first_page + max_pages, limit="pages",
+    )
+
+
+@dataclass(slots=True)
+class _DetailBudget:
+    left: int
+    warned: bool = False
+
+
+def _with_details(client, base_url, service, source, retry, sleep, timeout, today, limits, sync_deadline, budget, result):
+    """The service as ``/services/{id}`` gives it (sites, hours), or the list version with a warning."""
+    if budget.left <= 0:
+        service.warnings.append(
+            f"full details not fetched: the detail-request limit ({limits.max_detail_requests} per sync, "
+            "max_detail_requests) was reached"
+        )
+        return service
+    budget.left -= 1
+    try:
+        detail = fetch_service(client, base_url, service.source_id, source=source, retry=retry, sleep=sleep,
+                               timeout=timeout, today=today, limits=limits, sync_deadline=sync_deadline)
+    except FeedError as exc:
+        if exc.limit in ("redirect", "sync-deadline"):
+            raise
+        service.warnings.append(clean_text(f"full details could not be fetched: {exc}", limit=300))
+        return service
+    if detail.services and detail.services[0].source_id == service.source_id:
+        result.warnings.extend(detail.warnings)
+        return detail.services[0]
+    service.warnings.append("full details could not be fetched: the detail page did not describe this service")
+    return service
 
 
 def fetch_service(
@@ -309,10 +275,15 @@ def fetch_service(
     sleep: Sleep = time.sleep,
     timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
     today: dt.date | None = None,
+    limits: FetchLimits = DEFAULT_LIMITS,
+    sync_deadline: float | None = None,
 ) -> ParseResult:
     """``GET /services/{id}`` and parse it (list pages may leave out sites and hours)."""
-    url = f"{base_url.rstrip('/')}/services/{service_id}"
-    return parse_service(get_json(client, url, retry=retry, sleep=sleep, timeout=timeout), source, today=today)
+    from urllib.parse import quote
+
+    url = f"{base_url.rstrip('/')}/services/{quote(service_id, safe='')}"
+    payload = get_json(client, url, retry=retry, sleep=sleep, timeout=timeout, limits=limits, sync_deadline=sync_deadline)
+    return parse_service(payload, source, today=today)
 
 
 @dataclass(slots=True)
@@ -366,9 +337,10 @@ def sync_feed(
     retry: RetryPolicy = RetryPolicy(),
     sleep: Sleep = time.sleep,
     timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
-    max_pages: int = 10_000,
+    max_pages: int | None = None,
     today: dt.date | None = None,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+    limits: FetchLimits = DEFAULT_LIMITS,
 ) -> SyncOutcome:
     """Fetch a whole ORUK v1 or HSDS 3.0 feed; errors end up in the outcome, not raised.
 
@@ -376,18 +348,17 @@ def sync_feed(
     feeds whose list pages omit sites and schedules); a service whose detail
     fails keeps its list version and adds a warning.
     """
-    if modified_after is not None and api is None:
-        api = detect_api(client, base_url, sleep=sleep, timeout=timeout)
-    outcome = SyncOutcome(
-        source=source,
-        base_url=base_url,
-        started_at=clock(),
-        incremental=bool(modified_after is not None and api is not None and api.supports_modified_after),
-    )
+    sync_deadline = time.monotonic() + limits.sync_seconds
+    outcome = SyncOutcome(source=source, base_url=base_url, started_at=clock())
+    details = _DetailBudget(limits.max_detail_requests)
     try:
+        if modified_after is not None and api is None:
+            api = detect_api(client, base_url, sleep=sleep, timeout=timeout, limits=limits, sync_deadline=sync_deadline)
+        outcome.incremental = bool(modified_after is not None and api is not None and api.supports_modified_after)
         for page in iter_service_pages(
             client, base_url, source=source, per_page=per_page, modified_after=modified_after, api=api,
-            retry=retry, sleep=sleep, timeout=timeout, max_pages=max_pages, today=today,
+            retry=retry, sleep=sleep, timeout=timeout, max_pages=max_pages, today=today, limits=limits,
+            sync_deadline=sync_deadline,
         ):
             outcome.pages += 1
             outcome.format = outcome.format or page.result.format
@@ -395,25 +366,15 @@ def sync_feed(
             outcome.warning_count += len(page.result.warnings)
             for service in page.result.services:
                 if fetch_details:
-                    service = _detailed(client, base_url, service, source, retry, sleep, timeout, today, outcome)
+                    before = len(page.result.warnings)
+                    service = _with_details(client, base_url, service, source, retry, sleep, timeout, today, limits,
+                                            sync_deadline, details, page.result)
+                    outcome.warning_count += len(page.result.warnings) - before
                 outcome.services.append(service)
     except FeedError as exc:
         outcome.error = exc
     outcome.finished_at = clock()
     return outcome
-
-
-def _detailed(client, base_url, service, source, retry, sleep, timeout, today, outcome) -> Service:
-    try:
-        detail = fetch_service(client, base_url, service.source_id, source=source, retry=retry, sleep=sleep, timeout=timeout, today=today)
-    except FeedError as exc:
-        service.warnings.append(f"full details could not be fetched: {exc}")
-        outcome.warning_count += 1
-        return service
-    if detail.services:
-        outcome.warning_count += len(detail.warnings)
-        return detail.services[0]
-    return service
 
 
 # --------------------------------------------------------------------------
@@ -428,16 +389,24 @@ def fetch_datapackage(
     retry: RetryPolicy = RetryPolicy(),
     sleep: Sleep = time.sleep,
     timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+    limits: FetchLimits = DEFAULT_LIMITS,
 ) -> DataPackage:
-    """Fetch ``datapackage.json`` and each CSV it lists (paths relative to it)."""
-    descriptor = get_json(client, descriptor_url, retry=retry, sleep=sleep, timeout=timeout)
+    """Fetch ``datapackage.json`` and each CSV it lists (paths relative to it, on the same site), within ``limits``."""
+    sync_deadline = time.monotonic() + limits.sync_seconds
+    descriptor = get_json(client, descriptor_url, retry=retry, sleep=sleep, timeout=timeout, limits=limits,
+                          sync_deadline=sync_deadline)
     if not isinstance(descriptor, Mapping) or not isinstance(descriptor.get("resources"), list):
         raise FeedError("not a data package: no 'resources' list", url=descriptor_url)
     tables: dict[str, list[dict]] = {}
     for resource in descriptor["resources"]:
         path = resource.get("path") if isinstance(resource, Mapping) else None
         if isinstance(path, str) and path:
-            text = get_text(client, urljoin(descriptor_url, path), retry=retry, sleep=sleep, timeout=timeout)
+            table_url = urljoin(descriptor_url, path)
+            if httpx.URL(table_url).host != httpx.URL(descriptor_url).host:
+                raise FeedError(f"the data package lists a table on another site ({path})", url=descriptor_url,
+                                limit="redirect")
+            text = get_text(client, table_url, retry=retry, sleep=sleep, timeout=timeout, limits=limits,
+                            sync_deadline=sync_deadline)
             tables[resource["name"]] = read_csv_rows(text.lstrip("\ufeff"))
     return DataPackage(dict(descriptor), tables)
 
@@ -452,11 +421,12 @@ def sync_datapackage(
     timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
     today: dt.date | None = None,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+    limits: FetchLimits = DEFAULT_LIMITS,
 ) -> SyncOutcome:
     """A data-package source as a :class:`SyncOutcome` (all or nothing: one 'page')."""
     outcome = SyncOutcome(source=source, base_url=descriptor_url, started_at=clock())
     try:
-        package = fetch_datapackage(client, descriptor_url, retry=retry, sleep=sleep, timeout=timeout)
+        package = fetch_datapackage(client, descriptor_url, retry=retry, sleep=sleep, timeout=timeout, limits=limits)
     except FeedError as exc:
         outcome.error = exc
     else:
@@ -483,7 +453,8 @@ def fetch_govuk_bank_holidays(
 
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "FORMAT_HSDS3", "FORMAT_ORUK_V1", "ApiInfo", "FeedError", "RetryPolicy", "SyncOutcome",
+    "DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "FORMAT_HSDS3", "FORMAT_ORUK_V1", "USER_AGENT", "ApiInfo", "FeedError",
+    "FetchLimits", "RetryPolicy", "SyncOutcome",
     "SyncPage", "detect_api", "fetch_datapackage", "fetch_govuk_bank_holidays", "fetch_service", "get_json",
     "get_text", "iter_service_pages", "make_client", "sync_datapackage", "sync_feed",
 ]

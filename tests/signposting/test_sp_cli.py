@@ -152,3 +152,21 @@ def test_sync_every_hours_is_checked(tmp_path, capsys):
     assert cli.main(["check-config", str(site)]) == 2
     captured = capsys.readouterr()
     assert "sync_every_hours must be between 0 (off) and 744" in captured.out + captured.err
+
+
+def test_sync_and_status_summarise_warnings_by_kind(tmp_path, capsys):
+    entries = "".join(
+        f'[[service]]\nid = "s{i}"\nname = "Service {i}"\npostcode = "M40 8JD"\nlast_checked = 2020-01-0{i + 1}\n\n'
+        for i in range(4)
+    ) + '[[service]]\nid = "fresh"\nname = "Fresh one"\npostcode = "ABC 1234"\nlast_checked = 2026-11-01\n'
+    (tmp_path / "list.toml").write_text(entries, encoding="utf-8")
+    site = write_site(tmp_path, '[plugins.signposting]\nlocal_services = "list.toml"\n', plugins=["signposting"])
+    assert run(site, "sync") == 0
+    out = capsys.readouterr().out
+    assert "data quality: not checked recently: 4 of 5 listings (80%: true of most of this source" in out
+    assert "postcode is not a UK postcode: 1 of 5 listings" in out
+    assert run(site, "status") == 0
+    out = capsys.readouterr().out
+    assert "4 of 5 listings have data-quality warnings" not in out  # 5 of 5 have one
+    assert "5 of 5 listings have data-quality warnings, 2 kind(s):" in out
+    assert out.count("e.g.") == 4  # three examples of the widespread kind, one of the other

@@ -273,7 +273,9 @@ def test_parse_time_forms():
     assert feeds.parse_time("10:00Z") == dt.time(10, 0)
     assert feeds.parse_time("24:00") == dt.time(0, 0)
     assert feeds.parse_time("25:00") is None
-    assert feeds.parse_time("noon") is None
+    assert feeds.parse_time("teatime") is None
+    assert feeds.parse_time("9am") == dt.time(9, 0) and feeds.parse_time("5.30 pm") == dt.time(17, 30)
+    assert feeds.parse_time("noon") == dt.time(12, 0)
 
 
 def test_dashboard_lists_known_feeds_with_failed_tests():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from plugins.signposting import feeds, schedules
 
-EXAMPLE = Path(feeds.__file__).parent / "data" / "local_services.example.toml"
+EXAMPLE = Path(schedules.__file__).parent / "data" / "local_services.example.toml"
 TODAY = dt.date(2026, 11, 22)
 
 

@@ -13,7 +13,7 @@ from plugins.signposting import feeds, needs, schedules, store
 from plugins.signposting.model import Schedule, Service, from_dict, to_dict
 from sptest import OPENREFERRAL, TODAY, FakeGazetteer, make_service, signposting_hub, weekly
 
-LOCAL_EXAMPLE = Path(feeds.__file__).parent / "data" / "local_services.example.toml"
+LOCAL_EXAMPLE = Path(store.__file__).parent / "data" / "local_services.example.toml"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
