@@ -13,6 +13,7 @@ See docs/benefits-calc.md for the input and output fields.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 from . import explain
 from .council_tax import CouncilTaxScheme, council_tax_reduction, liability_for, parse_scheme
 from .household import Household
+from .pay import PensionRule, job_pension_rule, pension_monthly_equivalent
 from .rate_tables import Rates, RatesFileError, rates_for
 from .tax import (
     MONTHS_PER_YEAR,
@@ -50,6 +52,7 @@ class Context:
     scottish: bool
     child_benefit_monthly: float
     child_benefit_annual: float
+    pension_rule: PensionRule | None = None  # the job's pension (pay.py); None without a job
 
 
 @dataclass(frozen=True)
@@ -94,39 +97,83 @@ def build_context(
         scottish=scottish,
         child_benefit_monthly=weekly * WEEKS_PER_YEAR / MONTHS_PER_YEAR,
         child_benefit_annual=weekly * WEEKS_PER_YEAR,
+        pension_rule=job_pension_rule(household),
     )
 
 
-def compute_scenario(context: Context, gross_by_adult: tuple[float, ...], travel_costs: float) -> Scenario:
-    """Income for one scenario, given each adult's gross monthly pay."""
+def compute_scenario(
+    context: Context, gross_by_adult: tuple[float, ...], travel_costs: float, job_adult: int | None = None
+) -> Scenario:
+    """Income for one steady month, given each adult's gross monthly pay.
+
+    ``job_adult`` is the adult on the job's pay in this scenario: their pension follows the
+    job's rule (pay.py); everyone else's is their own ``pension_contribution_percent``.
+    """
     household, rates = context.household, context.rates
-    taxes, insurance, pensions, net_earnings = [], [], [], []
+    taxes, insurance, pensions = [], [], []
     highest_adjusted_net_income = 0.0
-    for adult, gross in zip(household.adults, gross_by_adult):
-        pension = gross * adult.pension_contribution_percent / 100
+    for index, (adult, gross) in enumerate(zip(household.adults, gross_by_adult)):
+        pension = pension_monthly(context, index, gross, on_job=index == job_adult)
         pay_after_pension_annual = (gross - pension) * MONTHS_PER_YEAR
-        tax = income_tax_annual(pay_after_pension_annual, rates.income_tax, context.scottish) / MONTHS_PER_YEAR
-        ni = national_insurance_annual(gross * MONTHS_PER_YEAR, rates.national_insurance) / MONTHS_PER_YEAR
-        taxes.append(tax)
-        insurance.append(ni)
+        taxes.append(income_tax_annual(pay_after_pension_annual, rates.income_tax, context.scottish) / MONTHS_PER_YEAR)
+        insurance.append(national_insurance_annual(gross * MONTHS_PER_YEAR, rates.national_insurance) / MONTHS_PER_YEAR)
         pensions.append(pension)
-        net_earnings.append(max(0.0, gross - tax - ni - pension))  # UC earned income, reg 55(5)
         highest_adjusted_net_income = max(highest_adjusted_net_income, pay_after_pension_annual)
     charge = (
         child_benefit_charge_annual(highest_adjusted_net_income, context.child_benefit_annual, rates.child_benefit)
         / MONTHS_PER_YEAR
     )
-    work_condition = meets_childcare_work_condition(household, gross_by_adult)
-    childcare_paid = household.monthly_childcare_costs if work_condition else 0.0
+    return scenario_from_pay(context, gross_by_adult, tuple(taxes), tuple(insurance), tuple(pensions), charge, travel_costs)
+
+
+def pension_monthly(context: Context, adult_index: int, gross: float, *, on_job: bool) -> float:
+    """A month's employee pension contribution: the job's rule on the job's pay, else the adult's percentage."""
+    adult = context.household.adults[adult_index]
+    if on_job and context.pension_rule is not None:
+        job = context.household.job
+        return pension_monthly_equivalent(context.pension_rule, adult.age, gross, job.pay_frequency, context.rates)
+    return gross * adult.pension_contribution_percent / 100
+
+
+def scenario_from_pay(
+    context: Context,
+    gross_by_adult: tuple[float, ...],
+    taxes: tuple[float, ...],
+    insurance: tuple[float, ...],
+    pensions: tuple[float, ...],
+    child_benefit_charge: float,
+    travel_costs: float,
+    *,
+    in_paid_work: tuple[float, ...] | None = None,
+    childcare_share: float = 1.0,
+    benefit_cap_grace: bool = False,
+) -> Scenario:
+    """One assessment period's income from each adult's pay and its deductions.
+
+    The steady month (``compute_scenario``) and each month of the first year (months.py) both
+    come here, so every Universal Credit rule applies to both. ``in_paid_work`` is the pay
+    that decides the childcare work condition when a month has no payday but the adult works;
+    ``childcare_share`` scales childcare paid in a part month; ``benefit_cap_grace`` lifts the
+    cap in a grace period (UC Regs reg 82(1)(b)).
+    """
+    household = context.household
+    net_earnings = tuple(
+        max(0.0, gross - tax - ni - pension)  # UC earned income, reg 55(5)
+        for gross, tax, ni, pension in zip(gross_by_adult, taxes, insurance, pensions)
+    )
+    work_condition = meets_childcare_work_condition(household, in_paid_work or gross_by_adult)
+    childcare_paid = household.monthly_childcare_costs * childcare_share if work_condition else 0.0
     award = universal_credit(
         household,
         context.fixed,
-        rates,
+        context.rates,
         gross_earnings=gross_by_adult,
-        net_earnings=tuple(net_earnings),
+        net_earnings=net_earnings,
         child_benefit_monthly=context.child_benefit_monthly,
         childcare_costs_paid=childcare_paid,
     )
+    if benefit_cap_grace and award.benefit_cap_reduction > 0:
+        award = lift_benefit_cap(award)
     reduction = council_tax_reduction(
         context.scheme,
         context.council_tax_liability,
@@ -136,7 +183,7 @@ def compute_scenario(context: Context, gross_by_adult: tuple[float, ...], travel
         capital=household.capital,
     )
     earnings = sum(gross_by_adult)
-    income_tax = sum(taxes) + charge
+    income_tax = sum(taxes) + child_benefit_charge
     national_insurance = sum(insurance)
     pension_contributions = sum(pensions)
     costs_of_work = childcare_paid + travel_costs
@@ -155,7 +202,7 @@ def compute_scenario(context: Context, gross_by_adult: tuple[float, ...], travel
         gross_by_adult=gross_by_adult,
         earnings=earnings,
         income_tax=income_tax,
-        child_benefit_charge=charge,
+        child_benefit_charge=child_benefit_charge,
         national_insurance=national_insurance,
         pension_contributions=pension_contributions,
         universal_credit=award,
@@ -170,14 +217,28 @@ def compute_scenario(context: Context, gross_by_adult: tuple[float, ...], travel
     )
 
 
+def lift_benefit_cap(award: UniversalCreditResult) -> UniversalCreditResult:
+    """The award with the cap not applied: the assessment period is in a grace period (reg 82(1)(b))."""
+    rules = tuple(rule for rule in award.rules if rule != "benefit_cap") + ("benefit_cap_grace_period",)
+    return dataclasses.replace(
+        award,
+        universal_credit=award.award_before_cap,
+        benefit_cap_reduction=0.0,
+        benefit_cap_applies=False,
+        benefit_cap_lifted_by_earnings=0.0,
+        rules=rules,
+    )
+
+
 def with_earnings(gross_by_adult: tuple[float, ...], adult: int, monthly: float) -> tuple[float, ...]:
     return tuple(monthly if index == adult else gross for index, gross in enumerate(gross_by_adult))
 
 
-def keep_per_pound(context: Context, scenario: Scenario, adult: int) -> float:
+def keep_per_pound(context: Context, scenario: Scenario, adult: int, job_adult: int | None = None) -> float:
     """How much of one more pound of gross pay the household keeps, at this scenario's pay."""
     raised = with_earnings(scenario.gross_by_adult, adult, scenario.gross_by_adult[adult] + MARGINAL_STEP)
-    return (compute_scenario(context, raised, scenario.travel_costs).net_income - scenario.net_income) / MARGINAL_STEP
+    raised_scenario = compute_scenario(context, raised, scenario.travel_costs, job_adult)
+    return (raised_scenario.net_income - scenario.net_income) / MARGINAL_STEP
 
 
 def to_penny(amount: float) -> float:
@@ -251,7 +312,8 @@ def sweep_points(context: Context, base: tuple[float, ...], job_adult: int, hour
     points = []
     for hours in SWEEP_HOURS:
         monthly = hours * hourly_wage * WEEKS_PER_YEAR / MONTHS_PER_YEAR
-        scenario = compute_scenario(context, with_earnings(base, job_adult, monthly), travel if hours > 0 else 0.0)
+        on_job = job_adult if hours > 0 else None
+        scenario = compute_scenario(context, with_earnings(base, job_adult, monthly), travel if hours > 0 else 0.0, on_job)
         points.append(
             {
                 "hours": hours,
@@ -296,15 +358,27 @@ def calculate(
     with_job = job_keep = None
     if job:
         job_gross = with_earnings(now_gross, job.adult, job.monthly_earnings)
-        with_job = compute_scenario(context, job_gross, job.monthly_travel_costs)
-        job_keep = keep_per_pound(context, with_job, job.adult) if job_gross[job.adult] > 0 else None
+        with_job = compute_scenario(context, job_gross, job.monthly_travel_costs, job.adult)
+        job_keep = keep_per_pound(context, with_job, job.adult, job.adult) if job_gross[job.adult] > 0 else None
 
     notes = explain.Notes.build(context, now, with_job, now_keep, job_keep, focus_adult)
+    year = None
+    if with_job is not None:
+        from . import months  # months imports this module
+
+        model = months.first_year(context, now, with_job, today or dt.date.today())
+        year = months.year_output(context, model)
+        if model.sentences:  # the months differ: the year's average is the headline
+            notes.explanation[0:1] = model.sentences
+        notes.warnings += model.warnings
+        notes.assumptions += model.assumptions
     result: dict[str, Any] = {
         "tax_year": rates.tax_year,
         "now": scenario_output(now),
         "with_job": None if with_job is None else scenario_output(with_job),
-        "better_off": None if with_job is None else to_penny(with_job.net_income - now.net_income),
+        # The headline: the average over the first year in work, month by month (issue 13).
+        "better_off": None if year is None else year["average"]["better_off"],
+        "better_off_steady_month": None if with_job is None else to_penny(with_job.net_income - now.net_income),
         "universal_credit_breakdown": {
             "now": breakdown_output(now.universal_credit),
             "with_job": None if with_job is None else breakdown_output(with_job.universal_credit),
@@ -322,6 +396,7 @@ def calculate(
         },
         "council_tax_scheme": None if scheme is None else {"name": scheme.name, "local": True, "source": scheme.source},
         "scottish_taxpayer": context.scottish,
+        "year": year,
     }
     if sweep:
         if job is None:
