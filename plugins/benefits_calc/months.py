@@ -216,10 +216,15 @@ def first_year(context: Context, now: Scenario, with_job: Scenario, today: dt.da
         now_own_pension,
     )
 
-    first_pay_period = period_containing(first_pay, period_day)
+    # The year starts with the first whole period in work that holds a wage: the later of the
+    # period holding the first wage and the first period starting on or after the start date.
+    first_whole = period_containing(start, period_day)
+    if first_whole.starts < start:
+        first_whole = following(first_whole, period_day)
+    year_starts = max(period_containing(first_pay, period_day).starts, first_whole.starts)
     period = period_containing(start, period_day)
     layout: list[tuple[AssessmentPeriod, bool]] = []
-    while period.starts < first_pay_period.starts:
+    while period.starts < year_starts:
         layout.append((period, False))
         period = following(period, period_day)
     for _ in range(YEAR_PERIODS):
@@ -237,15 +242,14 @@ def first_year(context: Context, now: Scenario, with_job: Scenario, today: dt.da
     for assessment_period, in_year in layout:
         days = tuple(day for day in all_paydays if assessment_period.holds(day))
         count = len(days)
-        if in_year:
+        worked = (assessment_period.ends - max(start, assessment_period.starts)).days + 1
+        share = 1.0 if in_year else max(0.0, worked / assessment_period.length)  # costs from the start
+        if count or in_year:
             own = (count * period_pay, count * tax, count * ni, count * pension)
             charge = with_job.child_benefit_charge
-            share = 1.0
-        else:  # before the first wage: current pay (if any) continues, the costs of work begin
+        else:  # before the first wage: current pay (if any) continues
             own = now_own
             charge = now.child_benefit_charge
-            worked = (assessment_period.ends - max(start, assessment_period.starts)).days + 1
-            share = max(0.0, worked / assessment_period.length)
         columns = [others.get(index) or own for index in range(len(household.adults))]
         gross, taxes, insurance, pensions = (tuple(column[part] for column in columns) for part in range(4))
         arguments = (context, gross, taxes, insurance, pensions, charge, job.monthly_travel_costs * share)
@@ -376,9 +380,8 @@ def cash_flow(context: Context, model: FirstYear) -> dict:
     previous_uc = model.now.universal_credit.universal_credit
     for result in model.periods[:CASH_FLOW_PERIODS]:
         scenario = result.scenario
-        wages = len(result.paydays) * result.take_home_per_payday if result.in_year else 0.0
-        if not result.in_year:  # current pay, if any, carries on until the first wage
-            wages = scenario.earnings - scenario.income_tax - scenario.national_insurance - scenario.pension_contributions
+        wages = scenario.earnings - scenario.income_tax - scenario.national_insurance - scenario.pension_contributions
+        wages += scenario.child_benefit_charge  # the charge is paid through Self Assessment, not from wages
         cash = (
             wages
             + previous_uc
@@ -403,7 +406,7 @@ def cash_flow(context: Context, model: FirstYear) -> dict:
             }
         )
         previous_uc = scenario.universal_credit.universal_credit
-    first = next(result for result in model.periods if result.in_year)
+    first = next(result for result in model.periods if result.paydays)
     first_uc = first.scenario.universal_credit.universal_credit
     paid_on = first.period.ends + delay
     sentences = [
@@ -489,7 +492,8 @@ def year_assumptions(context: Context, model: FirstYear) -> list[str]:
     job = household.job
     rule = context.pension_rule
     notes = [] if model.uniform else [
-        f"The first year is the 12 Universal Credit assessment periods from the one holding the first wage; "
+        f"The first year is the 12 Universal Credit assessment periods from the first whole one in work that "
+        "holds a wage (the months before it are shown as cash flow); "
         f"assessment periods start on day {model.period_day} of each month"
         + ("" if job.assessment_period_day else " (not given: the claim's own day changes which months get extra paydays)")
         + f". The job starts on {long_date(model.start)}"
