@@ -18,6 +18,7 @@ Pure: dates and numbers only; no Textual, nothing from ``hub``.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
@@ -239,8 +240,11 @@ def first_year(context: Context, now: Scenario, with_job: Scenario, today: dt.da
     grace_left = 0
     working = with_job.gross_by_adult
     results: list[PeriodResult] = []
+    computed: dict[tuple, Scenario] = {}
     for assessment_period, in_year in layout:
-        days = tuple(day for day in all_paydays if assessment_period.holds(day))
+        days = tuple(
+            all_paydays[bisect.bisect_left(all_paydays, assessment_period.starts) : bisect.bisect_right(all_paydays, assessment_period.ends)]
+        )
         count = len(days)
         worked = (assessment_period.ends - max(start, assessment_period.starts)).days + 1
         share = 1.0 if in_year else max(0.0, worked / assessment_period.length)  # costs from the start
@@ -253,7 +257,10 @@ def first_year(context: Context, now: Scenario, with_job: Scenario, today: dt.da
         columns = [others.get(index) or own for index in range(len(household.adults))]
         gross, taxes, insurance, pensions = (tuple(column[part] for column in columns) for part in range(4))
         arguments = (context, gross, taxes, insurance, pensions, charge, job.monthly_travel_costs * share)
-        scenario = scenario_from_pay(*arguments, in_paid_work=working, childcare_share=share)
+        key = (gross, taxes, insurance, pensions, charge, share)
+        scenario = computed.get(key)
+        if scenario is None:  # months with the same paydays are the same calculation
+            scenario = computed[key] = scenario_from_pay(*arguments, in_paid_work=working, childcare_share=share)
         award = scenario.universal_credit
         reaches_threshold = award.earned_income >= threshold
         in_grace = False
@@ -585,7 +592,7 @@ def year_output(context: Context, model: FirstYear) -> dict:
     count = len(year)
 
     def average(key: str) -> float:
-        return to_penny(sum(getattr_path(result.scenario, key) for result in year) / count)
+        return to_penny(sum(month[key] for month in months) / count)  # of the rounded months: they add up
 
     worst = min(range(count), key=lambda index: year[index].better_off)
     best = max(range(count), key=lambda index: year[index].better_off)
@@ -608,7 +615,7 @@ def year_output(context: Context, model: FirstYear) -> dict:
             "income_tax": average("income_tax"),
             "national_insurance": average("national_insurance"),
             "pension_contributions": average("pension_contributions"),
-            "universal_credit": average("universal_credit.universal_credit"),
+            "universal_credit": average("universal_credit"),
             "net_income": to_penny(model.average_net_income),
             "better_off": to_penny(model.average_better_off),
         },
@@ -630,9 +637,3 @@ def period_dict(result: PeriodResult) -> dict:
         "paydays": len(result.paydays),
         "better_off": to_penny(result.better_off),
     }
-
-
-def getattr_path(value, path: str):
-    for part in path.split("."):
-        value = getattr(value, part)
-    return value
