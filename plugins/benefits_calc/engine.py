@@ -368,8 +368,14 @@ def calculate(
 
         model = months.first_year(context, now, with_job, today or dt.date.today())
         year = months.year_output(context, model)
+        flow = year["cash_flow"]
         if model.sentences:  # the months differ: the year's average is the headline
             notes.explanation[0:1] = model.sentences
+        # The first months as money arriving: said when the months differ or the start date is known.
+        if model.sentences or (job.start_date and flow["largest_gap"] > 0):
+            notes.explanation[len(model.sentences) or 1 : len(model.sentences) or 1] = flow["summary"]
+            if flow["largest_gap"] > 0:
+                notes.warnings.append(months.HELP_IN_ONE_SENTENCE)
         notes.warnings += model.warnings
         notes.assumptions += model.assumptions
     result: dict[str, Any] = {

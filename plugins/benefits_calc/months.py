@@ -46,6 +46,13 @@ HELP_WITH_A_GAP = (
     "that period's payment (UC Regs reg 33-34).",
 )
 
+HELP_IN_ONE_SENTENCE = (
+    "For a gap before your first wage or after a smaller Universal Credit payment: ask your work coach about the "
+    "Flexible Support Fund (travel, work clothes, the first month's childcare; discretionary) or a Universal Credit "
+    "advance (a loan repaid from later payments, SI 2013/383); childcare paid up front and reported in the same "
+    "assessment period is paid back at 85% (UC Regs reg 33-34)."
+)
+
 
 @dataclass(frozen=True)
 class AssessmentPeriod:
@@ -516,37 +523,29 @@ def year_assumptions(context: Context, model: FirstYear) -> list[str]:
     if model.now.earnings > 0 and model.now.gross_by_adult[job.adult] > 0:
         notes.append("Current pay of the person taking the job is taken to continue until the first wage of the new job.")
     trigger, lower, upper = rates.workplace_pension.per_period(model.frequency)
+    assumed = "No pension was entered, so the" if rule.source == "default" else "The"
     if rule.kind == pay.AUTO_ENROLMENT:
         worker = household.adults[job.adult]
         if model.pension_per_period > 0:
             notes.append(
-                f"No pension was entered, so the statutory minimum workplace pension is assumed (automatic "
-                f"enrolment, Pensions Act 2008): {percent_words(rates.workplace_pension.employee_minimum_rate)} of "
-                f"pay between {gbp(lower)} and {gbp(upper)} a pay period, {gbp(to_penny(model.pension_per_period))} "
-                f"a payday; the employer adds at least {gbp(to_penny(model.employer_pension_per_period))}. It can be "
-                "opted out of (within a month of enrolment to get contributions back), which raises take-home pay "
-                "but loses the employer's money; enter pension \"none\" to see that."
+                f"{assumed} legal minimum workplace pension is assumed (automatic enrolment, Pensions Act 2008): "
+                f"{percent_words(rates.workplace_pension.employee_minimum_rate)} of pay between {gbp(lower)} and "
+                f"{gbp(upper)}, {gbp(to_penny(model.pension_per_period))} a payday, before tax (net pay arrangement; "
+                f"under relief at source it costs less below the tax threshold); the employer adds "
+                f"{gbp(to_penny(model.employer_pension_per_period))}. Opting out (pension \"none\") raises take-home "
+                "pay but loses the employer's money."
             )
         else:
             why = (
                 f"pay of {gbp(to_penny(model.period_pay))} a pay period is not over the {gbp(trigger)} trigger"
-                if worker.age >= rates.workplace_pension.auto_enrolment_minimum_age
-                and worker.age < rates.state_pension.pension_age
-                else f"automatic enrolment is for workers aged {rates.workplace_pension.auto_enrolment_minimum_age} to State Pension age"
+                if rates.workplace_pension.auto_enrolment_minimum_age <= worker.age < rates.state_pension.pension_age
+                else f"automatic enrolment is for workers aged {rates.workplace_pension.auto_enrolment_minimum_age} "
+                "to State Pension age"
             )
-            notes.append(
-                f"No pension was entered; no automatic-enrolment contribution is assumed because {why} "
-                "(the worker can still ask to join)."
-            )
+            notes.append(f"No workplace pension contribution is assumed because {why} (the worker can still ask to join).")
     elif rule.source == "adult":
         notes.append(
             "The job's pension is the pension_contribution_percent given for that adult, as a percentage of the job's pay."
-        )
-    if rule.kind != pay.NO_PENSION and model.pension_per_period > 0:
-        notes.append(
-            "The pension is taken as a net pay arrangement (before income tax). Under relief at source the worker "
-            "pays 80% of the contribution and the scheme claims the rest from HMRC, which costs less below the "
-            "tax threshold. Universal Credit deducts contributions in full from earnings (UC Regs reg 55(5))."
         )
     if context.fixed.benefit_cap_exemption is None and any(result.cap_status == "grace_period" for result in model.year):
         notes.append(

@@ -126,8 +126,8 @@ def test_auto_enrolment_pulls_monthly_pay_under_the_threshold(build):
     }
     assert result["year"]["months_capped"] == 12
     assert result["better_off"] == 823.17
-    assert any("automatic enrolment" in note and "opted out" in note for note in result["assumptions"])
-    assert any("relief at source" in note for note in result["assumptions"])
+    assert any("No pension was entered" in note and "Opting out" in note and "relief at source" in note
+               for note in result["assumptions"])
 
 
 def test_auto_enrolment_with_weekly_pay(build):
