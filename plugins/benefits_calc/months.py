@@ -149,6 +149,13 @@ def default_first_pay(start: dt.date, frequency: str) -> dt.date:
     return start + dt.timedelta(days=DAYS_PER_PERIOD[frequency])
 
 
+def previous_payday(first: dt.date, frequency: str) -> dt.date:
+    """The payday one period before ``first``: where a full pay period's wages would have come."""
+    if frequency == "monthly":
+        return day_in_month(*add_months(first.year, first.month, -1), first.day)
+    return first - dt.timedelta(days=DAYS_PER_PERIOD[frequency])
+
+
 def paydays_until(first: dt.date, frequency: str, last: dt.date) -> list[dt.date]:
     """Every payday from ``first`` to ``last``: the same date each month (the last day of a shorter
     month), or every 7, 14 or 28 days. Weekend and bank-holiday moves are not modelled."""
@@ -224,12 +231,14 @@ def first_year(context: Context, now: Scenario, with_job: Scenario, today: dt.da
         now_own_pension,
     )
 
-    # The year starts with the first whole period in work that holds a wage: the later of the
-    # period holding the first wage and the first period starting on or after the start date.
-    first_whole = period_containing(start, period_day)
-    if first_whole.starts < start:
-        first_whole = following(first_whole, period_day)
-    year_starts = max(period_containing(first_pay, period_day).starts, first_whole.starts)
+    # The year starts with the first period in which wages arrive in full: it starts on or after
+    # the start date and after the payday before the first (which never came), and holds a wage.
+    # A period the job starts inside, or one missing that payday, is shown in the cash flow only.
+    before_first = previous_payday(first_pay, frequency)
+    first_full = period_containing(max(start, before_first + dt.timedelta(days=1)), period_day)
+    if first_full.starts < start or first_full.starts <= before_first:
+        first_full = following(first_full, period_day)
+    year_starts = max(period_containing(first_pay, period_day).starts, first_full.starts)
     period = period_containing(start, period_day)
     layout: list[tuple[AssessmentPeriod, bool]] = []
     while period.starts < year_starts:
@@ -506,8 +515,8 @@ def year_assumptions(context: Context, model: FirstYear) -> list[str]:
     job = household.job
     rule = context.pension_rule
     notes = [] if model.uniform else [
-        f"The first year is the 12 Universal Credit assessment periods from the first whole one in work that "
-        "holds a wage (the months before it are shown as cash flow); "
+        f"The first year is the 12 Universal Credit assessment periods from the first one in which wages "
+        "arrive in full (the months before it are shown as cash flow); "
         f"assessment periods start on day {model.period_day} of each month"
         + ("" if job.assessment_period_day else " (not given: the claim's own day changes which months get extra paydays)")
         + f". The job starts on {long_date(model.start)}"

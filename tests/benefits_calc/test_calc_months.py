@@ -66,51 +66,54 @@ def test_monthly_pay_gives_the_steady_figure_every_month(build):
 
 
 def test_weekly_pay_brings_the_cap_back_in_eight_months(build):
-    """Weekly from Monday 8 June, periods are calendar months: 5 Mondays in Aug, Nov, Mar and May,
-    4 in the other 8 (52 paydays).
+    """Weekly from Monday 8 June (job from 1 June), periods are calendar months. June misses the
+    1 June payday a full month would have (the job had not started): it is cash flow, and the year is
+    July 2026 to June 2027: 5 Mondays in Aug, Nov, Mar and May, 4 in the other 8 (52 paydays).
     4 paydays: 813.44 < 881, capped: UC 1485.0833, net 813.44 + 1485.0833 + 349.9167 - 40 = 2608.44,
       better off 773.44 (the issue's "£773").
     5 paydays: 1016.80 >= 881: UC 2632.73 - 0.55 x 589.80 = 2308.34, net 3635.0567, better off 1800.0567.
     Average (8 x 773.44 + 4 x 1800.0567) / 12 = 1115.6456: the issue's "about +1,116"."""
     result = calculate(trap(build, frequency="weekly"))
     year = result["year"]
-    assert paydays_per_month(result) == [4, 4, 5, 4, 4, 5, 4, 4, 4, 5, 4, 5]
+    assert paydays_per_month(result) == [4, 5, 4, 4, 5, 4, 4, 4, 5, 4, 5, 4]
+    assert year["cash_flow"]["periods"][0]["starts"] == "2026-06-01"
     assert year["months_capped"] == 8
     assert result["better_off"] == 1115.65
     assert result["better_off_steady_month"] == 1739.05
     assert {month["better_off"] for month in year["months"]} == {773.44, 1800.06}
     assert year["months"][0]["earnings"] == 813.44 and year["months"][0]["benefit_cap"] == "applies"
-    assert year["months"][2]["universal_credit"] == 2308.34 and year["months"][2]["benefit_cap"] == "lifted_by_earnings"
-    assert year["worst_month"]["better_off"] == 773.44 and year["worst_month"]["in_words"] == "June 2026"
+    assert year["months"][1]["universal_credit"] == 2308.34 and year["months"][1]["benefit_cap"] == "lifted_by_earnings"
+    assert year["worst_month"]["better_off"] == 773.44 and year["worst_month"]["in_words"] == "July 2026"
     assert year["best_month"]["better_off"] == 1800.06 and year["best_month"]["in_words"] == "August 2026"
     headline = result["explanation"][0]
     assert "on average £1,115.65 a month better off" in headline
     assert "in 8 months with 4 paydays the benefit cap applies: £773 better off" in headline
     assert "in 4 months with 5 paydays £1,800 better off" in headline
-    assert "June 2026" in result["explanation"][1] and "August 2026" in result["explanation"][1]
+    assert "July 2026" in result["explanation"][1] and "August 2026" in result["explanation"][1]
     assert any("benefit cap comes back" in warning for warning in result["warnings"])
 
 
 def test_four_weekly_pay_is_capped_in_eleven_months(build):
-    """Four-weekly from 29 June (start + 28 days): one payday a month until 3 May and 31 May 2027.
+    """Four-weekly from 29 June (start + 28 days); the year is July to June (June misses the payday
+    of 1 June a full month would hold): one payday a month but 3 May and 31 May 2027.
     11 months: 813.44, capped, better off 773.44. May: 1626.88: UC 2632.73 - 0.55 x 1199.88 = 1972.796,
     net 1626.88 + 1972.796 + 349.9167 - 40 = 3909.5927, better off 2074.5927.
     Average (11 x 773.44 + 2074.5927) / 12 = 881.8694: the issue's "about +880"."""
     result = calculate(trap(build, frequency="four_weekly"))
     assert result["year"]["first_pay_date"] == "2026-06-29"
-    assert paydays_per_month(result) == [1] * 11 + [2]
+    assert paydays_per_month(result) == [1] * 10 + [2, 1]
     assert result["year"]["months_capped"] == 11
-    assert result["year"]["months"][11]["better_off"] == 2074.59
+    assert result["year"]["months"][10]["better_off"] == 2074.59
     assert result["better_off"] == 881.87
 
 
 def test_fortnightly_pay(build):
-    """Fortnightly from 15 June: 3 paydays in November and May, 2 elsewhere (26 in all).
+    """Fortnightly from 15 June; year July to June: 3 paydays in November and May, 2 elsewhere (26).
     2 paydays = 813.44, capped: 773.44. 3 paydays = 1220.16: UC 2632.73 - 0.55 x 793.16 = 2196.492,
     net 1220.16 + 2196.492 + 349.9167 - 40 = 3726.5687, better off 1891.5687.
     Average (10 x 773.44 + 2 x 1891.5687) / 12 = 959.7948."""
     result = calculate(trap(build, frequency="fortnightly"))
-    assert paydays_per_month(result) == [2, 2, 2, 2, 2, 3, 2, 2, 2, 2, 2, 3]
+    assert paydays_per_month(result) == [2, 2, 2, 2, 3, 2, 2, 2, 2, 2, 3, 2]
     assert result["better_off"] == 959.79
 
 
@@ -231,11 +234,12 @@ def test_assessment_period_on_the_31st():
 
 
 def test_monthly_payday_near_the_period_start_can_leave_a_month_empty(build):
-    """Periods from the 31st, paid on the 30th: the period 31 Jan - 27 Feb 2027 holds no payday (28 Feb
-    is the next), the one from 28 Feb holds two (28 Feb and 30 Mar). UC sees 0 then 2 wages."""
+    """Periods from the 31st (the 30th in a 30-day month), paid on the 30th from 30 October. The year
+    starts 31 October: 31 Oct - 29 Nov holds no payday, 30 Nov - 30 Dec holds two (30 Nov and 30 Dec),
+    31 Dec - 30 Jan one. UC sees 0, then 2 wages."""
     result = calculate(trap(build, start="2026-09-30", first_pay="2026-10-30", period_day=31))
     counts = paydays_per_month(result)
-    assert counts[:3] == [1, 0, 2] and 0 in counts[3:] and 2 in counts[3:]
+    assert counts[:3] == [0, 2, 1] and 0 in counts[3:] and 2 in counts[3:]
     assert result["year"]["same_every_month"] is False
 
 
@@ -245,21 +249,21 @@ def test_monthly_payday_near_the_period_start_can_leave_a_month_empty(build):
 def test_grace_period_after_twelve_months_at_the_threshold(build):
     """Adult 0 earns 1,000 a month now (earned 1,000 >= 881: no cap now; UC 2632.73 - 0.55 x 573 = 2317.58,
     net now 1000 + 2317.58 + 349.9167 = 3667.4967) and has for 12 months; takes the 16 h weekly job.
-    June (4 paydays, 813.44 < 881) starts a 9-month grace period, June to February: no cap in the
-    4-payday months Jun, Jul, Sep, Oct, Dec, Jan, Feb (7). After it, April (4 paydays) is capped:
-    the only capped month. Grace month: UC 2632.73 - 0.55 x 386.44 = 2420.188, net 813.44 + 2420.188
+    June 2026 (4 paydays, 813.44 < 881, before the year) starts a 9-month grace period, June to
+    February: no cap in the year's 4-payday months Jul, Sep, Oct, Dec, Jan, Feb (6). After it, April
+    and June 2027 (4 paydays) are capped. Grace month: UC 2632.73 - 0.55 x 386.44 = 2420.188, net 813.44 + 2420.188
     + 349.9167 - 40 = 3543.5447, better off -123.952. April: net 2608.44, better off -1059.0567."""
     data = trap(build, frequency="weekly", earned_above_cap_threshold_last_12_months=True)
     data["adults"][0]["monthly_earnings"] = 1000.0
     result = calculate(data)
     year = result["year"]
     assert result["now"]["universal_credit"] == 2317.58
-    assert year["months_in_grace_period"] == 7
-    assert year["months_capped"] == 1
+    assert year["months_in_grace_period"] == 6
+    assert year["months_capped"] == 2
     statuses = [month["benefit_cap"] for month in year["months"]]
-    assert statuses[10] == "applies" and statuses[0] == "grace_period" and statuses[8] == "grace_period"
+    assert statuses[9] == statuses[11] == "applies" and statuses[0] == statuses[7] == "grace_period"
     assert year["months"][0]["better_off"] == -123.95
-    assert year["months"][10]["better_off"] == -1059.06
+    assert year["months"][9]["better_off"] == -1059.06
 
 
 def test_no_grace_period_without_the_work_history(build):
@@ -302,7 +306,7 @@ def test_tax_and_ni_are_worked_per_weekly_pay_period(build):
     )
     result = calculate(data)
     months = result["year"]["months"]
-    assert (months[2]["national_insurance"], months[2]["income_tax"]) == (128.31, 320.77)
+    assert (months[1]["national_insurance"], months[1]["income_tax"]) == (128.31, 320.77)
     assert (months[0]["national_insurance"], months[0]["income_tax"]) == (102.65, 256.62)
     assert (result["with_job"]["national_insurance"], result["with_job"]["income_tax"]) == (111.20, 278.00)
 
@@ -376,3 +380,14 @@ def test_bad_job_timing_names_the_field(build, extra, field):
 def test_year_is_null_without_a_job(build):
     result = calculate(build.household())
     assert result["year"] is None and result["better_off"] is None and result["better_off_steady_month"] is None
+
+
+def test_a_week_in_hand_keeps_the_first_part_month_out_of_the_average(build):
+    """Weekly, starting Monday 1 June, first paid Friday 12 June (a week in hand): June holds 12, 19 and
+    26 June, three of the paydays a full month would hold (5 June never came), so it is cash flow and
+    the year is July to June: Fridays give 5 paydays in July, October, January, April (52 in all)."""
+    result = calculate(trap(build, frequency="weekly", first_pay="2026-06-12"))
+    assert result["year"]["cash_flow"]["periods"][0]["paydays"] == ["2026-06-12", "2026-06-19", "2026-06-26"]
+    assert result["year"]["months"][0]["starts"] == "2026-07-01"
+    assert paydays_per_month(result) == [5, 4, 4, 5, 4, 4, 5, 4, 4, 5, 4, 4]
+    assert result["better_off"] == 1115.65
