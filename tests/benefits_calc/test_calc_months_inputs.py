@@ -123,3 +123,18 @@ async def test_tab_shows_the_year_average_for_weekly_pay(hub_factory):
         assert f"£{expected['better_off']:,.2f}" in headline
         assert "Average over the first year" in headline
         assert "4 paydays" in str(tab.query_one("#calc-explanation", Static).render())
+
+
+def test_summary_pdf_carries_the_year(tmp_path):
+    """The take-away PDF says the headline is the year's average and how the months differ."""
+    from pypdf import PdfReader
+
+    from plugins.benefits_calc.summary import write_summary
+
+    data = to_input(CalcForm(**TRAP_FORM, pay_frequency="weekly", pension="none", start_date="01/06/2026",
+                             assessment_period_day="1"))
+    result = calculate(data)
+    path = write_summary(result, data, tmp_path, site_name="Calc Site")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(str(path)).pages)
+    assert "£1,115.65 a month better off in this job on average over your first year" in text
+    assert "in 8 months with 4 paydays the benefit cap applies" in text
