@@ -501,6 +501,17 @@ def year_warnings(context: Context, model: FirstYear) -> list[str]:
             "pension) in each of the last 12 months, a 9-month grace period stops the benefit cap when earnings "
             "fall below that (UC Regs reg 82(1)(b)-(3)): tell staff, as the figures here assume it does not apply."
         )
+    tipped = [
+        result for result in capped
+        if result.scenario.pension_contributions > 0
+        and result.scenario.universal_credit.earned_income + result.scenario.pension_contributions >= threshold
+    ]
+    if tipped:
+        notes.append(
+            f"The pension contribution is what takes earnings under {gbp(threshold)} in {months_words(len(tipped))}, "
+            "so the benefit cap applies there: without it (or with a little more pay) the cap would not. Weigh the "
+            "employer's contribution you would lose before opting out."
+        )
     if capped and not model.uniform:
         notes.append(
             f"In {months_words(len(capped))} of your first year the benefit cap comes back because the wages paid "

@@ -131,6 +131,8 @@ def test_auto_enrolment_pulls_monthly_pay_under_the_threshold(build):
     assert result["better_off"] == 823.17
     assert any("No pension was entered" in note and "Opting out" in note and "relief at source" in note
                for note in result["assumptions"])
+    assert any("pension contribution is what takes earnings under £881 in 12 months" in warning
+               for warning in result["warnings"])
 
 
 def test_auto_enrolment_with_weekly_pay(build):
@@ -142,6 +144,12 @@ def test_auto_enrolment_with_weekly_pay(build):
     assert result["year"]["pension"]["employee_per_period"] == 4.17
     assert result["year"]["months"][0]["pension_contributions"] == 16.67
     assert result["better_off"] == 1101.40
+
+
+def test_no_pension_warning_when_the_pension_does_not_tip_the_cap(build):
+    """Weekly, no pension: the 4-payday months are capped on pay alone, so nothing blames a pension."""
+    result = calculate(trap(build, frequency="weekly"))
+    assert not any("pension contribution is what" in warning for warning in result["warnings"])
 
 
 def test_percent_of_pay_pension(build):
