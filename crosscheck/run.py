@@ -192,6 +192,9 @@ def sweep_check(households: list) -> tuple[list[str], list[str]]:
     for name, data in households:
         if name not in SWEEP_HOUSEHOLDS:
             continue
+        # PolicyEngine's axes keep childcare fixed while pay varies; ours scales it with the hours
+        # unless told otherwise (issue 13), so fix it for the comparison.
+        data = dict(data, childcare_costs_fixed=True)
         ours = calculate(data, sweep=True)
         job = data["job"]
         situation = {"people": {}, "benunits": {}, "households": {}}

@@ -19,10 +19,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import explain
+from . import cliffs, explain, passported, scope
 from .council_tax import CouncilTaxScheme, council_tax_reduction, liability_for, parse_scheme
 from .household import Household
 from .pay import PensionRule, job_pension_rule, pension_monthly_equivalent
+from .incomes import NO_INCOMES, ScenarioIncomes, benefit_earnings_weekly, scenario_incomes
 from .rate_tables import Rates, RatesFileError, rates_for
 from .tax import (
     MONTHS_PER_YEAR,
@@ -72,6 +73,10 @@ class Scenario:
     other_income: float
     net_income: float
     work_condition_met: bool
+    # issue 13 (calc-rules): other income by kind, and what the scenario was asked for
+    incomes: ScenarioIncomes = NO_INCOMES
+    working: tuple[int, float] | None = None
+    childcare_costs: float | None = None
 
 
 def child_benefit_weekly(household: Household, rates: Rates) -> float:
@@ -102,28 +107,44 @@ def build_context(
 
 
 def compute_scenario(
-    context: Context, gross_by_adult: tuple[float, ...], travel_costs: float, job_adult: int | None = None
+    context: Context,
+    gross_by_adult: tuple[float, ...],
+    travel_costs: float,
+    *,
+    working: tuple[int, float] | None = None,
+    childcare_costs: float | None = None,
 ) -> Scenario:
-    """Income for one steady month, given each adult's gross monthly pay.
+    """Income for one scenario, given each adult's gross monthly pay.
 
-    ``job_adult`` is the adult on the job's pay in this scenario: their pension follows the
-    job's rule (pay.py); everyone else's is their own ``pension_contribution_percent``.
+    ``working`` = (adult, hours a week) when that adult works the job in this scenario: the
+    ``incomes`` rules that depend on the job (Carer's Allowance earnings limit, JSA 16 hours, ESA
+    permitted work) apply to that adult's incomes; None = every income as entered.
+    ``childcare_costs`` replaces the household's monthly childcare (the sweep scales it).
     """
     household, rates = context.household, context.rates
     taxes, insurance, pensions = [], [], []
-    highest_adjusted_net_income = 0.0
-    for index, (adult, gross) in enumerate(zip(household.adults, gross_by_adult)):
+    pay_after_pension = []
+    job_adult = working[0] if working is not None else None
+    for index, gross in enumerate(gross_by_adult):
         pension = pension_monthly(context, index, gross, on_job=index == job_adult)
         pay_after_pension_annual = (gross - pension) * MONTHS_PER_YEAR
-        taxes.append(income_tax_annual(pay_after_pension_annual, rates.income_tax, context.scottish) / MONTHS_PER_YEAR)
-        insurance.append(national_insurance_annual(gross * MONTHS_PER_YEAR, rates.national_insurance) / MONTHS_PER_YEAR)
+        tax = income_tax_annual(pay_after_pension_annual, rates.income_tax, context.scottish) / MONTHS_PER_YEAR
+        ni = national_insurance_annual(gross * MONTHS_PER_YEAR, rates.national_insurance) / MONTHS_PER_YEAR
+        taxes.append(tax)
+        insurance.append(ni)
         pensions.append(pension)
-        highest_adjusted_net_income = max(highest_adjusted_net_income, pay_after_pension_annual)
-    charge = (
-        child_benefit_charge_annual(highest_adjusted_net_income, context.child_benefit_annual, rates.child_benefit)
-        / MONTHS_PER_YEAR
+        pay_after_pension.append(pay_after_pension_annual)
+    return scenario_from_pay(
+        context,
+        gross_by_adult,
+        tuple(taxes),
+        tuple(insurance),
+        tuple(pensions),
+        tuple(pay_after_pension),
+        travel_costs,
+        working=working,
+        childcare_costs=childcare_costs,
     )
-    return scenario_from_pay(context, gross_by_adult, tuple(taxes), tuple(insurance), tuple(pensions), charge, travel_costs)
 
 
 def pension_monthly(context: Context, adult_index: int, gross: float, *, on_job: bool) -> float:
@@ -138,39 +159,75 @@ def pension_monthly(context: Context, adult_index: int, gross: float, *, on_job:
 def scenario_from_pay(
     context: Context,
     gross_by_adult: tuple[float, ...],
-    taxes: tuple[float, ...],
+    base_taxes: tuple[float, ...],
     insurance: tuple[float, ...],
     pensions: tuple[float, ...],
-    child_benefit_charge: float,
+    pay_after_pension: tuple[float, ...],
     travel_costs: float,
     *,
+    working: tuple[int, float] | None = None,
+    childcare_costs: float | None = None,
     in_paid_work: tuple[float, ...] | None = None,
     childcare_share: float = 1.0,
     benefit_cap_grace: bool = False,
 ) -> Scenario:
-    """One assessment period's income from each adult's pay and its deductions.
+    """One assessment period's income from each adult's pay and its income tax (on earnings alone),
+    NI and pension; ``pay_after_pension`` is each adult's yearly pay after pension, for the tax on
+    other taxable income and the High Income Child Benefit Charge.
 
-    The steady month (``compute_scenario``) and each month of the first year (months.py) both
-    come here, so every Universal Credit rule applies to both. ``in_paid_work`` is the pay
-    that decides the childcare work condition when a month has no payday but the adult works;
-    ``childcare_share`` scales childcare paid in a part month; ``benefit_cap_grace`` lifts the
-    cap in a grace period (UC Regs reg 82(1)(b)).
+    The steady month (``compute_scenario``) and each month of the first year (months.py) both come
+    here, so every household rule applies to both. ``in_paid_work`` is the pay that decides the
+    childcare work condition when a month has no payday but the adult works; ``childcare_share``
+    scales childcare paid in a part month; ``benefit_cap_grace`` lifts the cap in a grace period
+    (UC Regs reg 82(1)(b)).
     """
-    household = context.household
-    net_earnings = tuple(
-        max(0.0, gross - tax - ni - pension)  # UC earned income, reg 55(5)
-        for gross, tax, ni, pension in zip(gross_by_adult, taxes, insurance, pensions)
-    )
+    household, rates = context.household, context.rates
+    taxes = list(base_taxes)
+    net_earnings = []
     work_condition = meets_childcare_work_condition(household, in_paid_work or gross_by_adult)
-    childcare_paid = household.monthly_childcare_costs * childcare_share if work_condition else 0.0
+    childcare = household.monthly_childcare_costs if childcare_costs is None else childcare_costs
+    childcare_paid = childcare * childcare_share if work_condition else 0.0
+    incomes = scenario_incomes(
+        household,
+        rates,
+        working=working,
+        earnings_weekly_by_adult=tuple(
+            benefit_earnings_weekly(gross, tax, ni, pension)
+            for gross, tax, ni, pension in zip(gross_by_adult, taxes, insurance, pensions)
+        ),
+        care_costs_monthly=childcare_paid,
+    )
+    benefit_tax = 0.0
+    highest_adjusted_net_income = 0.0
+    for index, pay_annual in enumerate(pay_after_pension):
+        taxable_other_annual = incomes.taxable_by_adult[index] * MONTHS_PER_YEAR if household.incomes else 0.0
+        if taxable_other_annual > 0:
+            # Taxable benefits and pensions use the personal allowance first (PAYE codes them in), so
+            # the tax on earnings is the tax on everything less the tax on that income alone.
+            # Added to this period's tax on earnings as the year's share (months.py passes per-period tax).
+            total = income_tax_annual(pay_annual + taxable_other_annual, rates.income_tax, context.scottish)
+            alone = income_tax_annual(taxable_other_annual, rates.income_tax, context.scottish)
+            on_earnings_alone = income_tax_annual(pay_annual, rates.income_tax, context.scottish)
+            taxes[index] += (total - alone - on_earnings_alone) / MONTHS_PER_YEAR
+            benefit_tax += alone / MONTHS_PER_YEAR
+        highest_adjusted_net_income = max(highest_adjusted_net_income, pay_annual + taxable_other_annual)
+        gross = gross_by_adult[index]
+        net_earnings.append(max(0.0, gross - taxes[index] - insurance[index] - pensions[index]))  # reg 55(5)
+    charge = (
+        child_benefit_charge_annual(highest_adjusted_net_income, context.child_benefit_annual, rates.child_benefit)
+        / MONTHS_PER_YEAR
+    )
     award = universal_credit(
         household,
         context.fixed,
-        context.rates,
+        rates,
         gross_earnings=gross_by_adult,
-        net_earnings=net_earnings,
+        net_earnings=tuple(net_earnings),
         child_benefit_monthly=context.child_benefit_monthly,
         childcare_costs_paid=childcare_paid,
+        other_unearned_income=incomes.counted_by_uc,
+        other_capped_benefits=incomes.in_benefit_cap,
+        carers_allowance_paid=incomes.carers_allowance_paid,
     )
     if benefit_cap_grace and award.benefit_cap_reduction > 0:
         award = lift_benefit_cap(award)
@@ -178,21 +235,22 @@ def scenario_from_pay(
         context.scheme,
         context.council_tax_liability,
         earned_income=award.earned_income,
-        unearned_income=household.monthly_unearned_income,
+        unearned_income=household.monthly_unearned_income + incomes.counted_by_uc,
         universal_credit=award.universal_credit,
         capital=household.capital,
     )
     earnings = sum(gross_by_adult)
-    income_tax = sum(taxes) + child_benefit_charge
+    income_tax = sum(taxes) + benefit_tax + charge
     national_insurance = sum(insurance)
     pension_contributions = sum(pensions)
     costs_of_work = childcare_paid + travel_costs
+    other_income = household.monthly_unearned_income + incomes.total
     net_income = (
         earnings
         - income_tax
         - national_insurance
         - pension_contributions
-        + household.monthly_unearned_income
+        + other_income
         + award.universal_credit
         + context.child_benefit_monthly
         + reduction
@@ -202,7 +260,7 @@ def scenario_from_pay(
         gross_by_adult=gross_by_adult,
         earnings=earnings,
         income_tax=income_tax,
-        child_benefit_charge=child_benefit_charge,
+        child_benefit_charge=charge,
         national_insurance=national_insurance,
         pension_contributions=pension_contributions,
         universal_credit=award,
@@ -211,9 +269,12 @@ def scenario_from_pay(
         childcare_paid=childcare_paid,
         travel_costs=travel_costs,
         costs_of_work=costs_of_work,
-        other_income=household.monthly_unearned_income,
+        other_income=other_income,
         net_income=net_income,
         work_condition_met=work_condition,
+        incomes=incomes,
+        working=working,
+        childcare_costs=childcare_costs,
     )
 
 
@@ -234,11 +295,17 @@ def with_earnings(gross_by_adult: tuple[float, ...], adult: int, monthly: float)
     return tuple(monthly if index == adult else gross for index, gross in enumerate(gross_by_adult))
 
 
-def keep_per_pound(context: Context, scenario: Scenario, adult: int, job_adult: int | None = None) -> float:
+def keep_per_pound(context: Context, scenario: Scenario, adult: int) -> float:
     """How much of one more pound of gross pay the household keeps, at this scenario's pay."""
+    return (raised_scenario(context, scenario, adult).net_income - scenario.net_income) / MARGINAL_STEP
+
+
+def raised_scenario(context: Context, scenario: Scenario, adult: int) -> Scenario:
+    """The same scenario with one more pound of gross pay a month for ``adult``."""
     raised = with_earnings(scenario.gross_by_adult, adult, scenario.gross_by_adult[adult] + MARGINAL_STEP)
-    raised_scenario = compute_scenario(context, raised, scenario.travel_costs, job_adult)
-    return (raised_scenario.net_income - scenario.net_income) / MARGINAL_STEP
+    return compute_scenario(
+        context, raised, scenario.travel_costs, working=scenario.working, childcare_costs=scenario.childcare_costs
+    )
 
 
 def to_penny(amount: float) -> float:
@@ -292,8 +359,7 @@ def details_output(context: Context, scenario: Scenario, keep: float | None) -> 
         "universal_credit_before_benefit_cap": to_penny(award.award_before_cap),
         "benefit_cap_monthly": to_penny(context.fixed.benefit_cap_monthly),
         "benefit_cap_applies": award.benefit_cap_applies,
-        "benefit_cap_exemption": context.fixed.benefit_cap_exemption
-        or (None if award.benefit_cap_applies else "earnings"),
+        "benefit_cap_exemption": award.benefit_cap_exemption or (None if award.benefit_cap_applies else "earnings"),
         "eligible_housing_costs": to_penny(housing.eligible_costs),
         "lha_cap_reduction": to_penny(housing.lha_cap_reduction),
         "bedroom_reduction": to_penny(housing.bedroom_reduction),
@@ -307,13 +373,39 @@ def details_output(context: Context, scenario: Scenario, keep: float | None) -> 
     }
 
 
+def sweep_childcare(household: Household, hours: float) -> float | None:
+    """Childcare at ``hours`` of the job in the sweep: the costs entered are for the job's hours,
+    so they scale with the hours worked, unless staff fixed them (``childcare_costs_fixed``) or
+    the job's adult already works now (the childcare is not only for the job)."""
+    job = household.job
+    if (
+        household.childcare_costs_fixed
+        or job is None
+        or job.hours_per_week <= 0
+        or household.adults[job.adult].monthly_earnings > 0
+    ):
+        return None
+    return household.monthly_childcare_costs * hours / job.hours_per_week
+
+
+def sweep_scenario(context: Context, base: tuple[float, ...], hours: float) -> Scenario:
+    """The job at ``hours`` a week (no job, no travel, at 0), as the sweep and the cliffs see it."""
+    job = context.household.job
+    monthly = hours * job.hourly_wage * WEEKS_PER_YEAR / MONTHS_PER_YEAR
+    return compute_scenario(
+        context,
+        with_earnings(base, job.adult, monthly),
+        job.monthly_travel_costs if hours > 0 else 0.0,
+        working=(job.adult, hours),
+        childcare_costs=sweep_childcare(context.household, hours),
+    )
+
+
 def sweep_points(context: Context, base: tuple[float, ...], job_adult: int, hourly_wage: float, travel: float) -> list[dict]:
     """Income at 0 to 48 hours a week in half-hour steps at the job's wage (no job, no travel, at 0)."""
     points = []
     for hours in SWEEP_HOURS:
-        monthly = hours * hourly_wage * WEEKS_PER_YEAR / MONTHS_PER_YEAR
-        on_job = job_adult if hours > 0 else None
-        scenario = compute_scenario(context, with_earnings(base, job_adult, monthly), travel if hours > 0 else 0.0, on_job)
+        scenario = sweep_scenario(context, base, hours)
         points.append(
             {
                 "hours": hours,
@@ -358,12 +450,20 @@ def calculate(
     with_job = job_keep = None
     if job:
         job_gross = with_earnings(now_gross, job.adult, job.monthly_earnings)
-        with_job = compute_scenario(context, job_gross, job.monthly_travel_costs, job.adult)
-        job_keep = keep_per_pound(context, with_job, job.adult, job.adult) if job_gross[job.adult] > 0 else None
-
-    notes = explain.Notes.build(context, now, with_job, now_keep, job_keep, focus_adult)
+        with_job = compute_scenario(
+            context, job_gross, job.monthly_travel_costs, working=(job.adult, job.hours_per_week)
+        )
+        job_keep = keep_per_pound(context, with_job, job.adult) if job_gross[job.adult] > 0 else None
+    splits = {
+        "now": None if now_keep is None else explain.marginal_split(now, raised_scenario(context, now, focus_adult)),
+        "with_job": None
+        if job_keep is None
+        else explain.marginal_split(with_job, raised_scenario(context, with_job, job.adult)),
+    }
+    out_of_scope = scope.out_of_scope(household, rates)
+    notes = explain.Notes.build(context, now, with_job, now_keep, job_keep, focus_adult, splits=splits, out_of_scope=out_of_scope)
     year = None
-    if with_job is not None:
+    if with_job is not None and not out_of_scope:
         from . import months  # months imports this module
 
         model = months.first_year(context, now, with_job, today or dt.date.today())
@@ -402,10 +502,23 @@ def calculate(
         },
         "council_tax_scheme": None if scheme is None else {"name": scheme.name, "local": True, "source": scheme.source},
         "scottish_taxpayer": context.scottish,
+        # issue 13 (calc-rules)
+        "cannot_answer": " ".join(reason.reason for reason in out_of_scope) or None,
+        "cannot_answer_codes": [reason.code for reason in out_of_scope],
+        "marginal_split": splits,
+        "passported_help": passported.passported_help(context, now, with_job, today),
+        "incomes": explain.incomes_output(now, with_job),
+        # issue 13 (calc-months): the first year in work, month by month
         "year": year,
     }
+    if out_of_scope:
+        result["better_off"] = result["better_off_steady_month"] = None
     if sweep:
         if job is None:
             raise InputError("job", "is needed for a sweep: the sweep varies the hours of the job at its hourly wage")
         result["sweep"] = sweep_points(context, now_gross, job.adult, job.hourly_wage, job.monthly_travel_costs)
+        result["cliffs"], offer = cliffs.find_cliffs(
+            lambda hours: sweep_scenario(context, now_gross, hours), SWEEP_HOURS, job.hours_per_week, context
+        )
+        result["explanation"] += offer
     return result

@@ -8,8 +8,11 @@ must know before relying on the figures.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from .incomes import CA_EARNINGS_LIMIT, ESA_PERMITTED_WORK, INCOME_KINDS, JSA_HOURS, STOPS_WITH_WORK
 
 if TYPE_CHECKING:  # only for type hints: engine imports this module
     from .engine import Context, Scenario
@@ -18,11 +21,17 @@ NOW, WITH_JOB = "Now", "With the job"
 
 
 def gbp(amount: float) -> str:
-    """£1,835 for whole pounds, £1,640.22 otherwise."""
-    pennies = round(amount * 100)
+    """£1,835 for whole pounds, £1,640.22 otherwise (a half penny up, as in the figures)."""
+    pennies = round(half_up(amount) * 100)
     if pennies % 100 == 0:
         return f"£{pennies // 100:,}"
     return f"£{pennies / 100:,.2f}"
+
+
+def half_up(amount: float) -> float:
+    """To the penny, a half penny up, as the result's figures are (engine.to_penny)."""
+    pennies = math.floor(abs(amount) * 100 + 0.5 + 1e-7)
+    return math.copysign(pennies, amount) / 100 if pennies else 0.0
 
 
 def percent(rate: float) -> str:
@@ -54,18 +63,27 @@ class Notes:
         now_keep: float | None,
         job_keep: float | None,
         focus_adult: int,
+        *,
+        splits: dict | None = None,
+        out_of_scope: list | None = None,
     ) -> Notes:
         scenarios = [(NOW, now, now_keep)] + ([(WITH_JOB, with_job, job_keep)] if with_job else [])
-        explanation = headline(context, now, with_job)
+        if out_of_scope:
+            explanation = [
+                "We cannot give a better-off figure for this household. " + " ".join(r.reason for r in out_of_scope)
+            ]
+        else:
+            explanation = headline(context, now, with_job)
+        explanation += income_sentences(context, now, with_job)
         explanation += award_sentences(context, scenarios)
         explanation += element_sentences(context, now)
         explanation += earnings_sentences(context, scenarios)
         explanation += benefit_cap_sentences(context, now, with_job)
-        explanation += marginal_sentences(context, scenarios)
+        explanation += marginal_sentences(context, scenarios, splits or {})
         explanation += council_tax_sentences(context, now, with_job)
         return cls(
             explanation=explanation,
-            warnings=warnings(context, now, with_job),
+            warnings=household_warnings(context, now, with_job) + warnings(context, now, with_job),
             assumptions=assumptions(context, now, with_job),
         )
 
@@ -75,7 +93,7 @@ def headline(context: Context, now: Scenario, with_job: Scenario | None) -> list
     if with_job is None:
         return [f"Your household has {gbp(now.net_income)} a month to live on now, {after}."]
     job = context.household.job
-    difference = round(with_job.net_income - now.net_income, 2)
+    difference = half_up(with_job.net_income - now.net_income)
     if difference > 0:
         verdict = f"you would be {gbp(difference)} a month better off"
     elif difference < 0:
@@ -187,7 +205,9 @@ def element_sentences(context: Context, now: Scenario) -> list[str]:
             f"({gbp(housing.bedroom_reduction)} a month): the social sector size rules, or 'bedroom tax'."
         )
     if housing.non_dependant_deductions > 0:
-        count = household.housing.non_dependants
+        count = round(housing.non_dependant_deductions / uc_rates.non_dependant_deduction_monthly)
+        if household.housing.non_dependant_details is None:
+            count = household.housing.non_dependants
         who = "another adult lives" if count == 1 else f"{count} other adults live"
         sentences.append(
             f"Because {who} with you, {gbp(housing.non_dependant_deductions)} a month "
@@ -231,6 +251,8 @@ def earnings_sentences(context: Context, scenarios: list) -> list[str]:
                 "you are responsible for a child"
                 if household.children
                 else "of limited capability for work and work-related activity"
+                if any(adult.has_lcwra for adult in household.adults)
+                else "of limited capability for work"
             )
             allowance = earning[0].work_allowance
             which = (
@@ -293,7 +315,9 @@ def benefit_cap_sentences(context: Context, now: Scenario, with_job: Scenario | 
         award = scenario.universal_credit
         if award.benefit_cap_reduction > 0:
             sentences.append(
-                f"{label}: the benefit cap limits Universal Credit and Child Benefit together to {cap} a month "
+                f"{label}: the benefit cap limits Universal Credit and Child Benefit"
+                + (" (with other benefits such as new-style JSA)" if scenario.incomes.in_benefit_cap > 0 else "")
+                + f" together to {cap} a month "
                 f"for your household, so {gbp(award.benefit_cap_reduction)} is taken off your Universal Credit."
             )
         elif award.benefit_cap_lifted_by_earnings > 0:
@@ -325,12 +349,48 @@ def benefit_cap_sentences(context: Context, now: Scenario, with_job: Scenario | 
     return sentences
 
 
-def marginal_sentences(context: Context, scenarios: list) -> list[str]:
+def marginal_split(scenario: Scenario, raised: Scenario) -> dict[str, float]:
+    """Where one more pound of gross pay goes: tax, NI, pension, less UC, less other help; the rest is kept."""
+    parts = {
+        "income_tax": raised.income_tax - scenario.income_tax,
+        "national_insurance": raised.national_insurance - scenario.national_insurance,
+        "pension_contributions": raised.pension_contributions - scenario.pension_contributions,
+        "universal_credit": scenario.universal_credit.universal_credit - raised.universal_credit.universal_credit,
+        "council_tax_reduction": scenario.council_tax_reduction - raised.council_tax_reduction,
+        "other_income": scenario.other_income - raised.other_income,
+        "costs_of_work": raised.costs_of_work - scenario.costs_of_work,
+    }
+    parts["keep"] = raised.net_income - scenario.net_income
+    return {key: round(value, 4) for key, value in parts.items()}
+
+
+SPLIT_WORDS = (
+    ("income_tax", "tax"),
+    ("national_insurance", "National Insurance"),
+    ("pension_contributions", "pension"),
+    ("universal_credit", "less Universal Credit"),
+    ("council_tax_reduction", "less council tax reduction"),
+    ("other_income", "less other income"),
+    ("costs_of_work", "more costs of work"),
+)
+
+
+def split_words(split: dict[str, float]) -> str:
+    """"20p tax, 8p National Insurance, 40p less Universal Credit" (parts under a halfpenny left out)."""
+    parts = [f"{round(split[key] * 100)}p {words}" for key, words in SPLIT_WORDS if round(split[key] * 100) > 0]
+    return join_words(parts)
+
+
+def marginal_sentences(context: Context, scenarios: list, splits: dict) -> list[str]:
     sentences = []
     for label, scenario, keep in scenarios:
         if keep is None:
             continue
         kept = round(keep * 100)
+        split = splits.get("now" if label == NOW else "with_job")
+        if split and 0 <= kept < 100 and split_words(split):
+            sentences.append(f"{label}, of each extra £1 you earn: {split_words(split)}; you keep {kept}p.")
+            continue
         if kept > 100:
             sentences.append(
                 f"{label}, earning slightly more would raise your income by more than the extra pay "
@@ -370,14 +430,15 @@ def council_tax_sentences(context: Context, now: Scenario, with_job: Scenario | 
 def warnings(context: Context, now: Scenario, with_job: Scenario | None) -> list[str]:
     household, rates = context.household, context.rates
     scenarios = [now] + ([with_job] if with_job else [])
-    notes = [
-        "The first Universal Credit payment comes about five weeks after you claim. You can ask for an "
-        "advance, but it is a loan taken back from later payments.",
+    notes = []
+    if any(scenario.universal_credit.universal_credit > 0 for scenario in scenarios):
+        notes.append(
+            "The first Universal Credit payment comes about five weeks after you claim. You can ask for an "
+            "advance, but it is a loan taken back from later payments."
+        )
+    notes += [
         "This is an estimate. Universal Credit is worked out each monthly assessment period on what you are "
         "actually paid in it: pay dates and weekly or four-weekly pay can make some months higher or lower.",
-        "Transitional protection (for people moved to Universal Credit from older benefits) is not included.",
-        "Self-employment is not included (nor the minimum income floor): the figures are for employed work only.",
-        "Deductions from Universal Credit (advance repayments, debts, sanctions) are not included.",
     ]
     if any(s.universal_credit.childcare > 0 for s in scenarios):
         notes.append(
@@ -408,13 +469,7 @@ def warnings(context: Context, now: Scenario, with_job: Scenario | None) -> list
                 f"The offered wage {gbp(job.hourly_wage)} an hour is below the legal minimum of {gbp(minimum)} "
                 f"for someone aged {worker.age}: check the offer."
             )
-        if worker.carer:
-            notes.append(
-                f"If you get Carer's Allowance, earning more than {gbp(rates.carers_allowance.earnings_limit_weekly)} "
-                "a week (after some deductions) stops it. The figures keep your other income the same with the job, "
-                "so check this before accepting."
-            )
-        if worker.has_lcwra:
+        if worker.has_lcw_or_lcwra:
             notes.append(
                 "Tell DWP about the job: working does not by itself end the health element, but it can lead to "
                 "a new work capability assessment."
@@ -471,18 +526,20 @@ def assumptions(context: Context, now: Scenario, with_job: Scenario | None) -> l
         "education or training), and Child Benefit is claimed.",
         "A couple claims Universal Credit together; Marriage Allowance is not included.",
         "Childcare costs are counted only in a scenario where the work condition is met (a single adult working; "
-        "in a couple both working, or one working and the other a carer or with LCWRA), for children under "
+        "in a couple both working, or one working and the other a carer or with LCW or LCWRA), for children under "
         f"{rates.universal_credit.childcare_child_age_limit}; the same monthly amount is used in both scenarios.",
         "The earnings test for the benefit cap uses earnings after tax, National Insurance and pension "
         f"({gbp(rates.benefit_cap.earnings_exception_monthly)} a month: 16 hours at the National Living Wage).",
         "Amounts are rounded to the penny only at the end; DWP rounds at each step (UC Regs reg 6), so an award "
         "can differ by a penny or two.",
     ]
-    if household.housing.non_dependants > 0:
+    if household.housing.non_dependants > 0 and household.housing.non_dependant_details is None:
         notes.append(
             "Each non-dependant is taken to be 21 or over and not exempt from a deduction (for example not on "
-            "Pension Credit, Carer's Allowance or PIP daily living, and not caring for a child under 5)."
+            "Pension Credit, Carer's Allowance or PIP daily living, and not caring for a child under 5); give "
+            "their ages and exemptions to check (UC Regs Sch 4 para 16)."
         )
+    notes += rules_assumptions(context, now, with_job)
     if any(adult.disability_benefit for adult in household.adults):
         notes.append(
             "'disability_benefit' is taken as PIP daily living, DLA care (middle or highest) or Attendance "
@@ -491,7 +548,13 @@ def assumptions(context: Context, now: Scenario, with_job: Scenario | None) -> l
     if any(adult.carer for adult in household.adults):
         notes.append(
             "'carer' means caring 35 hours a week or more for a severely disabled person; a couple who are both "
-            "carers are taken to care for different people. Any Carer's Allowance must be entered as other income."
+            "carers are taken to care for different people."
+            + (
+                ""
+                if any(income.kind == "carers_allowance" for income in household.incomes)
+                else " If they get Carer's Allowance, enter it under incomes (kind carers_allowance) so that its "
+                "earnings limit is checked with the job."
+            )
         )
     if any(adult.has_lcwra for adult in household.adults) and household.is_couple:
         notes.append(
@@ -525,5 +588,190 @@ def assumptions(context: Context, now: Scenario, with_job: Scenario | None) -> l
         notes.append(
             "The High Income Child Benefit Charge uses the higher earner's pay after pension contributions as "
             "their adjusted net income (other income is left out)."
+        )
+    return notes
+
+
+# --- issue 13 (calc-rules): incomes by kind, household-specific warnings, new assumptions ------
+
+
+def incomes_output(now: Scenario, with_job: Scenario | None) -> list[dict]:
+    """Each entered income, now and with the job, and the rule that changes it."""
+    rows = []
+    job_paid = with_job.incomes.paid if with_job is not None else ()
+    for index, paid in enumerate(now.incomes.paid):
+        after = job_paid[index] if job_paid else None
+        rows.append(
+            {
+                "adult": paid.adult,
+                "kind": paid.kind,
+                "label": INCOME_KINDS[paid.kind].label,
+                "now": round(paid.paid, 2),
+                "with_job": None if after is None else round(after.paid, 2),
+                "changed_by": None if after is None else after.stopped,
+                "rule": INCOME_KINDS[paid.kind].rule,
+            }
+        )
+    return rows
+
+
+def lost_income(now: Scenario, with_job: Scenario) -> list[tuple]:
+    """(paid now, paid with the job, rule) for each income the job stops or reduces."""
+    return [
+        (before, after)
+        for before, after in zip(now.incomes.paid, with_job.incomes.paid)
+        if after.stopped and after.paid < before.paid
+    ]
+
+
+def why_it_changes(after, rates) -> str:
+    if after.stopped == CA_EARNINGS_LIMIT:
+        return (
+            f"your earnings would be over the Carer's Allowance limit of {gbp(rates.carers_allowance.earnings_limit_weekly)} "
+            "a week (after tax, National Insurance and half of pension contributions)"
+        )
+    if after.stopped == JSA_HOURS:
+        if after.paid > 0:
+            return (
+                f"earnings above {gbp(rates.income_rules.jsa_earnings_disregard_weekly)} a week are taken off "
+                "new-style JSA"
+            )
+        return f"new-style JSA stops with work of {rates.income_rules.jsa_remunerative_work_hours:g} hours a week or more"
+    if after.stopped == ESA_PERMITTED_WORK:
+        return (
+            f"ESA stops with work of {rates.income_rules.esa_permitted_work_hours:g} hours a week or more, or "
+            f"earnings over {gbp(rates.income_rules.esa_permitted_work_limit_weekly)} a week (permitted work)"
+        )
+    if after.stopped == STOPS_WITH_WORK:
+        return "it is not paid for weeks you work (beyond 10 keeping-in-touch days)"
+    return "of the job"
+
+
+def made_up_by_uc(after, loss: float, with_job: Scenario) -> float:
+    """How much of a lost income Universal Credit makes up: UC counts it pound for pound, so it
+    rises by the loss, but only as far as the award before it went (ignoring the tax on it)."""
+    if not INCOME_KINDS[after.kind].counted_by_uc or with_job.universal_credit.benefit_cap_reduction > 0:
+        return 0.0
+    return min(loss, with_job.universal_credit.award_before_cap)
+
+
+def income_sentences(context: Context, now: Scenario, with_job: Scenario | None) -> list[str]:
+    """What the job does to each income; calm when Universal Credit makes the loss up."""
+    if with_job is None or not context.household.incomes:
+        return []
+    sentences = []
+    household = context.household
+    for before, after in lost_income(now, with_job):
+        label = INCOME_KINDS[after.kind].label
+        loss = before.paid - after.paid
+        made_up = made_up_by_uc(after, loss, with_job)
+        verb = "would stop" if after.paid <= 0 else f"would fall to {gbp(after.paid)} a month"
+        text = f"With the job {label} ({gbp(before.paid)} a month) {verb}: {why_it_changes(after, context.rates)}."
+        if made_up >= loss - 0.005:
+            text += " Universal Credit goes up by the same amount, so you lose nothing from it."
+        elif made_up > 0:
+            text += f" Universal Credit goes up by {gbp(made_up)} to make part of it up; the figures include this."
+        sentences.append(text)
+    job = household.job
+    for after in with_job.incomes.paid:
+        if after.kind == "carers_allowance" and after.adult == job.adult and not after.stopped and job.hours_per_week > 0:
+            sentences.append(
+                f"Carer's Allowance carries on with the job: earnings after deductions stay within its limit of "
+                f"{gbp(context.rates.carers_allowance.earnings_limit_weekly)} a week."
+            )
+    return sentences
+
+
+def household_warnings(context: Context, now: Scenario, with_job: Scenario | None) -> list[str]:
+    """Warnings specific to this household, the most important first (before the general ones)."""
+    household, rates = context.household, context.rates
+    notes = []
+    housing = household.housing
+    limit = rates.plausibility
+    rent = housing.monthly_rent + housing.monthly_service_charges
+    if housing.tenure in ("social_rent", "private_rent") and rent > limit.rent_monthly_warning_above:
+        notes.append(
+            f"Check the rent: {gbp(rent)} a month is more than {gbp(limit.rent_monthly_warning_above)}. Was a yearly "
+            "or a weekly figure typed as monthly?"
+        )
+    job = household.job
+    if job and job.hourly_wage > limit.hourly_wage_warning_above:
+        notes.append(
+            f"Check the wage: {gbp(job.hourly_wage)} an hour is more than {gbp(limit.hourly_wage_warning_above)}. "
+            "Was a weekly or yearly figure typed as hourly?"
+        )
+    if housing.tenure == "private_rent" and housing.lha_monthly_cap == 0:
+        notes.append(
+            "Check the Local Housing Allowance rate: it is £0, so no help with the rent is counted. Enter the LHA "
+            "rate for the household's bedroom entitlement in its area."
+        )
+    if with_job is not None:
+        for before, after in lost_income(now, with_job):
+            lost = before.paid - after.paid
+            made_up = made_up_by_uc(after, lost, with_job)
+            if made_up >= lost - 0.005:
+                continue  # Universal Credit makes it all up: explained calmly, no warning
+            label = INCOME_KINDS[after.kind].label
+            notes.append(
+                f"With the job {label} ({gbp(lost)} a month) {'stops' if after.paid <= 0 else 'goes down'} because "
+                f"{why_it_changes(after, rates)}; Universal Credit makes up {gbp(made_up)} of it, so you lose "
+                f"{gbp(lost - made_up)} a month of it (already in the figures). Tell the office that pays it when "
+                "the job starts."
+            )
+    return notes
+
+
+def rules_assumptions(context: Context, now: Scenario, with_job: Scenario | None) -> list[str]:
+    household, rates = context.household, context.rates
+    uc_rates = rates.universal_credit
+    housing = household.housing
+    notes = [
+        "Transitional protection (for people moved to Universal Credit from older benefits) is not included.",
+        "Employed work only: self-employment (and the minimum income floor) is not modelled.",
+        "Deductions from Universal Credit (advance repayments, debts, sanctions) are not included.",
+    ]
+    young = [child for child in household.children if child.age < uc_rates.childcare_child_age_limit]
+    if household.monthly_childcare_costs > 0 and not household.childcare_given_per_child and len(young) >= 2:
+        notes.append(
+            f"Childcare costs were given for the household, so the cap for two or more children "
+            f"({gbp(uc_rates.childcare_cap_two_or_more_children_monthly)}) is used because {len(young)} children are "
+            f"under {uc_rates.childcare_child_age_limit}. If only one child is in paid childcare, give costs per child: "
+            f"the one-child cap ({gbp(uc_rates.childcare_cap_one_child_monthly)}) applies (UC Regs reg 34(1), 36)."
+        )
+    if household.monthly_childcare_costs > 0 and household.job and not household.childcare_costs_fixed:
+        notes.append(
+            "In the hours chart, childcare costs grow in step with the hours worked (the costs given are for the "
+            "job's hours), unless they are marked as fixed."
+        )
+    if housing.weekly_rent is not None:
+        weeks = 52 - housing.rent_free_weeks
+        notes.append(
+            f"Weekly rent of {gbp(housing.weekly_rent)} is {gbp(housing.monthly_rent)} a month: x {weeks} / 12"
+            + (f" ({housing.rent_free_weeks} rent-free weeks)" if housing.rent_free_weeks else "")
+            + " (UC Regs Sch 4 para 7)."
+        )
+    if housing.spare_bedrooms_worked_out:
+        rooms = housing.bedrooms - housing.spare_bedrooms
+        notes.append(
+            f"Spare bedrooms worked out from the household: {housing.bedrooms} bedrooms, {rooms} or more needed "
+            f"(one for the claimant or couple, one for each other person 16 or over, children under 16 sharing in "
+            f"pairs of the same sex or both under 10, plus {housing.extra_bedrooms} additional): UC Regs Sch 4 "
+            "para 10, 12. A couple among the non-dependants is taken to need a room each."
+        )
+    if housing.tenure == "owner_leaseholder":
+        notes.append(
+            "The owner's service charges (e.g. a right-to-buy leaseholder's) are met by Universal Credit whatever "
+            "the earnings (UC Regs Sch 5; the zero-earnings rule ended in 2023), taking the qualifying period as "
+            "served; ground rent and mortgage payments are not included."
+        )
+    if any(adult.health == "lcw" for adult in household.adults):
+        notes.append(
+            "Limited capability for work (LCW) gives the work allowance but no extra amount (the LCW element is "
+            "only for some claims made before 3 April 2017, not modelled), and does not exempt from the benefit cap."
+        )
+    if household.incomes:
+        notes.append(
+            "Taxable incomes (Carer's Allowance, new-style JSA and ESA, pensions) are taxed with the earnings: "
+            "they use up the personal allowance first, as a tax code would."
         )
     return notes

@@ -13,15 +13,29 @@ from datetime import date
 
 HEALTH_CHOICES = {
     "none": "No health condition affecting work",
-    "lcwra_new": "Limited capability for work and work-related activity (LCWRA)",
-    "lcwra_protected": "LCWRA, claimed before April 2026 (protected rate)",
+    "lcw": "Limited capability for work (LCW), no work-related activity",
+    "lcwra_new": "LCWRA (limited capability for work and work-related activity), claim from April 2026",
+    "lcwra_protected": "LCWRA protected rate: claim before April 2026, severe conditions criteria, or terminally ill",
 }
 TENURE_CHOICES = {
     "social_rent": "Council or housing association tenant",
     "private_rent": "Private tenant",
     "owner": "Owner (mortgage or outright)",
+    "owner_leaseholder": "Owner paying service charges (e.g. bought under right to buy)",
     "none": "No housing costs (lives with family, etc.)",
+    "temporary_accommodation": "Temporary accommodation from the council",
+    "supported_accommodation": "Supported (exempt) accommodation",
 }
+RENT_PERIODS = {"month": "a month", "week": "a week"}
+# Per-adult incomes on the form: form field suffix -> `incomes` kind (issue 13).
+ADULT_INCOME_FIELDS = {
+    "carers_allowance": "carers_allowance",
+    "jsa": "new_style_jsa",
+    "esa": "new_style_esa",
+    "maternity_allowance": "maternity_allowance",
+    "pension": "state_pension",
+}
+HOUSEHOLD_INCOME_FIELDS = {"child_maintenance": "child_maintenance", "spousal_maintenance": "spousal_maintenance"}
 LHA_ENTITLEMENTS = {
     "shared": "Shared accommodation rate (single, under 35)",
     "1": "1 bedroom",
@@ -91,9 +105,32 @@ class CalcForm:
     start_date: str = ""  # optional: today
     first_pay_date: str = ""  # optional: one pay period after the start
     assessment_period_day: str = ""  # optional: 1
-    pension: str = "auto_enrolment"
-    pension_percent: str = ""
+    job_pension: str = "auto_enrolment"
+    job_pension_percent: str = ""
     london: bool = False
+    # issue 13 (calc-rules): incomes by kind, childcare per child, weekly rent, bedrooms, non-dependants
+    carers_allowance: str = "0"
+    jsa: str = "0"
+    esa: str = "0"
+    maternity_allowance: str = "0"
+    pension: str = "0"
+    partner_carers_allowance: str = "0"
+    partner_jsa: str = "0"
+    partner_esa: str = "0"
+    partner_maternity_allowance: str = "0"
+    partner_pension: str = "0"
+    child_maintenance: str = "0"
+    spousal_maintenance: str = "0"
+    self_employed: bool = False
+    partner_self_employed: bool = False
+    childcare_per_child: str = ""
+    childcare_fixed: bool = False
+    children_sexes: str = ""
+    rent_period: str = "month"
+    rent_free_weeks: str = "0"
+    bedrooms: str = ""
+    non_dependant_ages: str = ""
+    non_dependants_exempt: str = "0"
     extras: dict = field(default_factory=dict)
 
 
@@ -106,7 +143,15 @@ ENGINE_FIELD_TO_FORM = {
     r"adults\[1\]\.monthly_earnings": "partner_earnings",
     r"adults\[1\]\.health": "partner_health",
     r"adults\[0\]\.carer|adults\[1\]\.carer": "carer",
+    r"children\[\d+\]\.sex": "children_sexes",
+    r"children\[\d+\]\.monthly_childcare_costs": "childcare_per_child",
     r"children.*": "children_ages",
+    r"incomes.*": "carers_allowance",
+    r"housing\.weekly_rent": "rent",
+    r"housing\.weekly_service_charges": "service_charges",
+    r"housing\.rent_free_weeks": "rent_free_weeks",
+    r"housing\.bedrooms": "bedrooms",
+    r"housing\.non_dependants\[.*": "non_dependant_ages",
     r"housing\.monthly_rent": "rent",
     r"housing\.monthly_service_charges": "service_charges",
     r"housing\.lha_monthly_cap": "lha_cap",
@@ -124,7 +169,7 @@ ENGINE_FIELD_TO_FORM = {
     r"job\.start_date": "start_date",
     r"job\.first_pay_date": "first_pay_date",
     r"job\.assessment_period_day": "assessment_period_day",
-    r"job\.pension.*": "pension_percent",
+    r"job\.pension.*": "job_pension_percent",
     r"job.*": "job_adult",
 }
 
@@ -193,25 +238,38 @@ def to_input(form: CalcForm, *, with_job: bool = True) -> dict:
         )
     ages = [part.strip() for part in re.split(r"[,\s]+", form.children_ages or "") if part.strip()]
     children_ages = [_whole(age, "children_ages", "Each child's age", low=0, high=19) for age in ages]
+    per_child_costs = _per_child(form.childcare_per_child, len(children_ages), "childcare_per_child",
+                                 "Childcare per child", lambda text: _money(text, "childcare_per_child", "Childcare per child"))
+    sexes = _per_child(form.children_sexes, len(children_ages), "children_sexes", "Children's sexes", _sex)
     lower = _whole(form.disabled_children_lower or "0", "disabled_children_lower", "Disabled children (lower)", high=len(children_ages))
     higher = _whole(form.disabled_children_higher or "0", "disabled_children_higher", "Disabled children (higher)", high=len(children_ages))
     if lower + higher > len(children_ages):
         raise FormError("disabled_children_higher", "more disabled children than children")
     children = []
-    for index, child_age in enumerate(sorted(children_ages, reverse=True)):
+    typed = sorted(range(len(children_ages)), key=lambda position: -children_ages[position])
+    for index, position in enumerate(typed):
+        child_age = children_ages[position]
         disability = "higher" if index < higher else "lower" if index < higher + lower else "none"
         born_before = child_age >= 10 or (child_age == 9 and form.nine_year_old_born_before_april_2017)
-        children.append({"age": child_age, "born_before_2017_04_06": born_before, "disability": disability})
+        child = {"age": child_age, "born_before_2017_04_06": born_before, "disability": disability}
+        if per_child_costs is not None:
+            child["monthly_childcare_costs"] = per_child_costs[position]
+        if sexes is not None:
+            child["sex"] = sexes[position]
+        children.append(child)
 
     tenure = form.tenure
+    renting = tenure in ("social_rent", "private_rent", "temporary_accommodation", "supported_accommodation")
+    charges_counted = renting or tenure == "owner_leaseholder"
     housing = {
         "tenure": tenure,
-        "monthly_rent": _money(form.rent, "rent", "Rent") if tenure in ("social_rent", "private_rent") else 0.0,
-        "monthly_service_charges": _money(form.service_charges, "service_charges", "Service charges") if tenure in ("social_rent", "private_rent") else 0.0,
+        "monthly_rent": _money(form.rent, "rent", "Rent") if renting else 0.0,
+        "monthly_service_charges": _money(form.service_charges, "service_charges", "Service charges") if charges_counted else 0.0,
         "lha_monthly_cap": _money(form.lha_cap, "lha_cap", "LHA rate") if tenure == "private_rent" and form.lha_cap.strip() else None,
         "spare_bedrooms": _whole(form.spare_bedrooms or "0", "spare_bedrooms", "Spare bedrooms", high=10) if tenure == "social_rent" else 0,
         "non_dependants": _whole(form.non_dependants or "0", "non_dependants", "Other adults in the home", high=10),
     }
+    _housing_details(form, housing, renting)
     if tenure == "private_rent" and housing["lha_monthly_cap"] is None:
         raise FormError("lha_cap", "enter the Local Housing Allowance rate for their bedroom entitlement")
     data = {
@@ -225,6 +283,17 @@ def to_input(form: CalcForm, *, with_job: bool = True) -> dict:
     }
     if form.council_tax.strip():
         data["council_tax_monthly"] = _money(form.council_tax, "council_tax", "Council tax")
+    incomes = _incomes(form)
+    if incomes:
+        data["incomes"] = incomes
+    if per_child_costs is not None:
+        data["monthly_childcare_costs"] = 0.0  # given per child
+    if form.childcare_fixed and children:
+        data["childcare_costs_fixed"] = True
+    if form.self_employed:
+        adults[0]["self_employed"] = True
+    if form.couple and form.partner_self_employed:
+        adults[1]["self_employed"] = True
     if with_job:
         hours = (form.hours or "").strip()
         try:
@@ -271,20 +340,72 @@ def job_timing_input(form: CalcForm) -> dict:
         timing["assessment_period_day"] = _whole(
             form.assessment_period_day, "assessment_period_day", "Assessment period starts on day", low=1, high=31
         )
-    if form.pension == "percent":
-        text = (form.pension_percent or "").strip().rstrip("%")
+    if form.job_pension == "percent":
+        text = (form.job_pension_percent or "").strip().rstrip("%")
         try:
             percent = float(text)
         except ValueError:
-            raise FormError("pension_percent", "Pension: write the percentage of pay, e.g. 5") from None
+            raise FormError("job_pension_percent", "Pension: write the percentage of pay, e.g. 5") from None
         if not 0 <= percent <= 100:
-            raise FormError("pension_percent", "Pension must be between 0% and 100% of pay")
+            raise FormError("job_pension_percent", "Pension must be between 0% and 100% of pay")
         timing["pension"] = {"percent_of_pay": percent}
-    elif form.pension in ("auto_enrolment", "none"):
-        timing["pension"] = form.pension
+    elif form.job_pension in ("auto_enrolment", "none"):
+        timing["pension"] = form.job_pension
     else:
-        raise FormError("pension", "Pension: choose one of the options")
+        raise FormError("job_pension", "Pension: choose one of the options")
     return timing
+def _per_child(text: str, count: int, field_name: str, label: str, parse) -> list | None:
+    """A list typed in the same order as the children's ages ("900, 0"), or None when left empty."""
+    parts = [part.strip() for part in re.split(r"[,\s]+", text or "") if part.strip()]
+    if not parts:
+        return None
+    if len(parts) != count:
+        raise FormError(field_name, f"{label}: give one for each child, in the order of the ages ({count})")
+    return [parse(part) for part in parts]
+
+
+def _sex(text: str) -> str:
+    value = text.strip().lower()
+    if value in ("f", "female", "girl", "g"):
+        return "female"
+    if value in ("m", "male", "boy", "b"):
+        return "male"
+    raise FormError("children_sexes", "Children's sexes: write f or m for each child, e.g. f, m")
+
+
+def _incomes(form: CalcForm) -> list[dict]:
+    """The income boxes as `incomes` entries (empty and 0 boxes left out)."""
+    entries = []
+    prefixes = [("", 0)] + ([("partner_", 1)] if form.couple else [])
+    for prefix, adult in prefixes:
+        for suffix, kind in ADULT_INCOME_FIELDS.items():
+            name = prefix + suffix
+            amount = _money(getattr(form, name), name, kind.replace("_", " ").capitalize())
+            if amount > 0:
+                entries.append({"adult": adult, "kind": kind, "monthly": amount})
+    for name, kind in HOUSEHOLD_INCOME_FIELDS.items():
+        amount = _money(getattr(form, name), name, kind.replace("_", " ").capitalize())
+        if amount > 0:
+            entries.append({"adult": 0, "kind": kind, "monthly": amount})
+    return entries
+
+
+def _housing_details(form: CalcForm, housing: dict, renting: bool) -> None:
+    """Weekly rent with rent-free weeks, bedrooms to work out, non-dependants' ages (issue 13)."""
+    if renting and form.rent_period == "week":
+        housing["weekly_rent"] = housing.pop("monthly_rent")
+        housing["weekly_service_charges"] = housing.pop("monthly_service_charges")
+        housing["rent_free_weeks"] = _whole(form.rent_free_weeks or "0", "rent_free_weeks", "Rent-free weeks", high=8)
+    if form.tenure == "social_rent" and form.bedrooms.strip():
+        housing["bedrooms"] = _whole(form.bedrooms, "bedrooms", "Bedrooms", high=20)
+        housing["spare_bedrooms"] = "work_out"
+    ages = [part.strip() for part in re.split(r"[,\s]+", form.non_dependant_ages or "") if part.strip()]
+    if ages:
+        people = [{"age": _whole(age, "non_dependant_ages", "Other adults' ages", low=16, high=120)} for age in ages]
+        exempt = _whole(form.non_dependants_exempt or "0", "non_dependants_exempt", "Exempt adults", high=len(people))
+        for person in people[:exempt]:
+            person["exemption"] = "exempt"
+        housing["non_dependants"] = people
 
 
 def form_from_input(data: dict) -> CalcForm:
@@ -322,6 +443,7 @@ def form_from_input(data: dict) -> CalcForm:
     form.unearned = _plain(data.get("monthly_unearned_income", 0))
     form.council_tax = _plain(data["council_tax_monthly"]) if "council_tax_monthly" in data else ""
     form.london = bool(data.get("london"))
+    _details_from_input(form, data, housing, children)
     job = data.get("job")
     if job:
         form.job_adult = str(job.get("adult", 0))
@@ -335,14 +457,48 @@ def form_from_input(data: dict) -> CalcForm:
         pension = job.get("pension")
         worker = adults[job.get("adult", 0)] if job.get("adult", 0) < len(adults) else first
         if isinstance(pension, dict):
-            form.pension, form.pension_percent = "percent", _plain(pension.get("percent_of_pay", 0))
+            form.job_pension, form.job_pension_percent = "percent", _plain(pension.get("percent_of_pay", 0))
         elif pension in ("auto_enrolment", "none"):
-            form.pension = pension
+            form.job_pension = pension
         elif worker.get("pension_contribution_percent"):  # saved before issue 13: the adult's percentage
-            form.pension, form.pension_percent = "percent", _plain(worker["pension_contribution_percent"])
+            form.job_pension, form.job_pension_percent = "percent", _plain(worker["pension_contribution_percent"])
         else:
-            form.pension = "none" if "pension_contribution_percent" in worker else "auto_enrolment"
+            form.job_pension = "none" if "pension_contribution_percent" in worker else "auto_enrolment"
     return form
+
+
+def _details_from_input(form: CalcForm, data: dict, housing: dict, children: list) -> None:
+    for entry in data.get("incomes", []):
+        prefix = "partner_" if entry.get("adult") == 1 else ""
+        for suffix, kind in ADULT_INCOME_FIELDS.items():
+            if entry.get("kind") == kind:
+                setattr(form, prefix + suffix, _plain(entry.get("monthly", 0)))
+        for name, kind in HOUSEHOLD_INCOME_FIELDS.items():
+            if entry.get("kind") == kind:
+                setattr(form, name, _plain(entry.get("monthly", 0)))
+        if entry.get("kind") == "other_pension":
+            setattr(form, prefix + "pension", _plain(entry.get("monthly", 0)))
+    adults = data.get("adults", [])
+    form.self_employed = bool(adults and adults[0].get("self_employed"))
+    form.partner_self_employed = bool(len(adults) > 1 and adults[1].get("self_employed"))
+    if any("monthly_childcare_costs" in child for child in children):
+        form.childcare_per_child = ", ".join(_plain(child.get("monthly_childcare_costs") or 0) for child in children)
+    if any(child.get("sex") for child in children):
+        form.children_sexes = ", ".join({"female": "f", "male": "m"}.get(child.get("sex"), "") for child in children)
+    form.childcare_fixed = bool(data.get("childcare_costs_fixed"))
+    if "weekly_rent" in housing:
+        form.rent_period = "week"
+        form.rent = _plain(housing["weekly_rent"])
+        form.service_charges = _plain(housing.get("weekly_service_charges") or 0)
+        form.rent_free_weeks = str(housing.get("rent_free_weeks", 0))
+    if housing.get("spare_bedrooms") == "work_out":
+        form.spare_bedrooms = "0"
+        form.bedrooms = str(housing.get("bedrooms", ""))
+    if isinstance(housing.get("non_dependants"), list):
+        people = housing["non_dependants"]
+        form.non_dependants = str(len(people))
+        form.non_dependant_ages = ", ".join(str(person.get("age", "")) for person in people)
+        form.non_dependants_exempt = str(sum(1 for person in people if person.get("exemption", "none") != "none"))
 
 
 def _plain(number) -> str:

@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import pay
-from .engine import Context, Scenario, scenario_from_pay, to_penny
+from .engine import Context, Scenario, pension_monthly, scenario_from_pay, to_penny
 from .explain import gbp
 from .tax import MONTHS_PER_YEAR, income_tax_annual, national_insurance_annual
 
@@ -255,6 +255,12 @@ def first_year(context: Context, now: Scenario, with_job: Scenario, today: dt.da
     months_at_threshold = qualifying if job.earned_above_cap_threshold_last_12_months else 0
     grace_left = 0
     working = with_job.gross_by_adult
+    on_job = (job.adult, job.hours_per_week)
+    # Yearly pay after pension per adult, for tax on other taxable income and the HICBC: the steady month's.
+    steady_yearly = tuple(
+        (gross - pension) * MONTHS_PER_YEAR for gross, pension in zip(with_job.gross_by_adult, steady_pensions(context, with_job))
+    )
+    now_yearly = tuple((gross - pension) * MONTHS_PER_YEAR for gross, pension in zip(now.gross_by_adult, steady_pensions(context, now)))
     results: list[PeriodResult] = []
     computed: dict[tuple, Scenario] = {}
     for assessment_period, in_year in layout:
@@ -266,17 +272,18 @@ def first_year(context: Context, now: Scenario, with_job: Scenario, today: dt.da
         share = 1.0 if in_year else max(0.0, worked / assessment_period.length)  # costs from the start
         if count or in_year:
             own = (count * period_pay, count * tax, count * ni, count * pension)
-            charge = with_job.child_benefit_charge
+            yearly = steady_yearly
         else:  # before the first wage: current pay (if any) continues
             own = now_own
-            charge = now.child_benefit_charge
+            yearly = now_yearly
         columns = [others.get(index) or own for index in range(len(household.adults))]
         gross, taxes, insurance, pensions = (tuple(column[part] for column in columns) for part in range(4))
-        arguments = (context, gross, taxes, insurance, pensions, charge, job.monthly_travel_costs * share)
-        key = (gross, taxes, insurance, pensions, charge, share)
+        arguments = (context, gross, taxes, insurance, pensions, yearly, job.monthly_travel_costs * share)
+        options = {"working": on_job, "in_paid_work": working, "childcare_share": share}
+        key = (gross, taxes, insurance, pensions, yearly, share)
         scenario = computed.get(key)
         if scenario is None:  # months with the same paydays are the same calculation
-            scenario = computed[key] = scenario_from_pay(*arguments, in_paid_work=working, childcare_share=share)
+            scenario = computed[key] = scenario_from_pay(*arguments, **options)
         award = scenario.universal_credit
         reaches_threshold = award.earned_income >= threshold
         in_grace = False
@@ -289,7 +296,7 @@ def first_year(context: Context, now: Scenario, with_job: Scenario, today: dt.da
             grace_left -= 1
         months_at_threshold = months_at_threshold + 1 if reaches_threshold else 0
         if in_grace and award.benefit_cap_reduction > 0:
-            scenario = scenario_from_pay(*arguments, in_paid_work=working, childcare_share=share, benefit_cap_grace=True)
+            scenario = scenario_from_pay(*arguments, **options, benefit_cap_grace=True)
         results.append(
             PeriodResult(
                 period=assessment_period,
@@ -318,6 +325,14 @@ def first_year(context: Context, now: Scenario, with_job: Scenario, today: dt.da
     model.warnings = year_warnings(context, model)
     model.assumptions = year_assumptions(context, model)
     return model
+
+
+def steady_pensions(context: Context, scenario: Scenario) -> tuple[float, ...]:
+    """Each adult's pension in a steady scenario (the job's rule for the job's adult when working)."""
+    job_adult = scenario.working[0] if scenario.working is not None else None
+    return tuple(
+        pension_monthly(context, index, gross, on_job=index == job_adult) for index, gross in enumerate(scenario.gross_by_adult)
+    )
 
 
 def cap_status(context: Context, scenario: Scenario, in_grace: bool) -> str:

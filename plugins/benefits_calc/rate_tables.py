@@ -110,6 +110,36 @@ class CarersAllowanceRates:
     earnings_limit_weekly: float
 
 
+# --- issue 13, calc-rules: incomes by kind, passported help, plausibility checks ---------------
+@dataclass(frozen=True)
+class IncomeRulesRates:
+    jsa_remunerative_work_hours: float
+    jsa_earnings_disregard_weekly: float
+    esa_permitted_work_hours: float
+    esa_permitted_work_limit_weekly: float
+
+
+@dataclass(frozen=True)
+class PassportedHelpRates:
+    free_school_meals_net_earnings_limit_annual: float
+    free_school_meals_any_uc_from: dt.date
+    healthy_start_take_home_limit_monthly: float
+    nhs_costs_take_home_limit_monthly: float
+    nhs_costs_take_home_limit_with_child_or_lcw_monthly: float
+    scottish_child_payment_weekly: float
+    warm_home_discount_annual: float
+    funded_hours_two_year_olds_take_home_limit_annual: float
+    working_parents_hours_minimum_weekly_hours: float
+    working_parents_income_limit_annual: float
+
+
+@dataclass(frozen=True)
+class PlausibilityRates:
+    rent_monthly_warning_above: float
+    hourly_wage_warning_above: float
+
+
+# ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PayPeriodRates:
     """Issue 13: pay periods for PAYE/NI per period, UC payment timing and the cap's grace period."""
@@ -174,6 +204,10 @@ class Rates:
     carers_allowance: CarersAllowanceRates
     pay_periods: PayPeriodRates
     workplace_pension: WorkplacePensionRates
+    # issue 13, calc-rules
+    income_rules: IncomeRulesRates
+    passported_help: PassportedHelpRates
+    plausibility: PlausibilityRates
     sources: dict[str, str]
 
 
@@ -188,6 +222,10 @@ SECTIONS = {
     "carers_allowance": CarersAllowanceRates,
     "pay_periods": PayPeriodRates,
     "workplace_pension": WorkplacePensionRates,
+    # issue 13, calc-rules
+    "income_rules": IncomeRulesRates,
+    "passported_help": PassportedHelpRates,
+    "plausibility": PlausibilityRates,
 }
 
 

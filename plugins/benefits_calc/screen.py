@@ -28,6 +28,7 @@ from plugins.benefits_calc.form import (
     LHA_ENTITLEMENTS,
     PAY_FREQUENCY_CHOICES,
     PENSION_FORM_CHOICES,
+    RENT_PERIODS,
     TENURE_CHOICES,
     CalcForm,
     FormError,
@@ -120,6 +121,32 @@ class CalculatorTab(Vertical):
                 yield self._field("council_tax", "Council tax (£ a month, optional)", "")
                 yield self._field("capital", "Savings (£)", "0")
                 yield self._field("unearned", "Other income (£ a month)", "0")
+                # --- issue 13 (calc-rules): incomes by kind and household details ---
+                with Vertical(id="calc-rules-fields"):
+                    yield Label("Benefits and other income (£ a month)", classes="calc-section")
+                    yield self._field("carers_allowance", "Carer's Allowance", "0")
+                    yield self._field("jsa", "New-style JSA", "0")
+                    yield self._field("esa", "New-style ESA", "0")
+                    yield self._field("maternity_allowance", "Maternity Allowance", "0")
+                    yield self._field("pension", "State or other pension", "0")
+                    with Vertical(id="partner-income-fields", classes="hidden"):
+                        yield self._field("partner_carers_allowance", "Partner's Carer's Allowance", "0")
+                        yield self._field("partner_jsa", "Partner's new-style JSA", "0")
+                        yield self._field("partner_esa", "Partner's new-style ESA", "0")
+                        yield self._field("partner_maternity_allowance", "Partner's Maternity Allowance", "0")
+                        yield self._field("partner_pension", "Partner's pension", "0")
+                        yield Checkbox("Partner is self-employed", id="calc-partner_self_employed")
+                    yield self._field("child_maintenance", "Child maintenance (not counted by UC)", "0")
+                    yield self._field("spousal_maintenance", "Maintenance from a former partner", "0")
+                    yield Checkbox("Resident is self-employed", id="calc-self_employed")
+                    yield self._field("childcare_per_child", "Childcare per child, in the order of the ages", "")
+                    yield Checkbox("Childcare stays the same whatever the hours", id="calc-childcare_fixed")
+                    yield self._field("children_sexes", "Children's sexes, in order (f, m), for bedrooms", "")
+                    yield self._select("rent_period", "Rent is quoted", RENT_PERIODS, "month")
+                    yield self._field("rent_free_weeks", "Rent-free weeks a year (weekly rent)", "0")
+                    yield self._field("bedrooms", "Bedrooms in the home (works out spare rooms)", "")
+                    yield self._field("non_dependant_ages", "Other adults' ages (e.g. 25, 19)", "")
+                    yield self._field("non_dependants_exempt", "...of them exempt (PC, PIP/DLA/AA, CA, child under 5)", "0")
 
                 yield Label("The job offer", classes="calc-section")
                 yield self._select("job_adult", "Who would take it", {"0": "The resident", "1": "The partner"}, "0", classes="hidden")
@@ -128,8 +155,8 @@ class CalculatorTab(Vertical):
                 yield self._field("travel", "Travel, uniform etc. (£ a month)", "0")
                 # The first year month by month (issue 13): pay dates and pension.
                 yield self._select("pay_frequency", "How often paid", PAY_FREQUENCY_CHOICES, "monthly")
-                yield self._select("pension", "Pension", PENSION_FORM_CHOICES, "auto_enrolment")
-                yield self._field("pension_percent", "Pension (% of pay)", "")
+                yield self._select("job_pension", "Pension from the job", PENSION_FORM_CHOICES, "auto_enrolment")
+                yield self._field("job_pension_percent", "Job pension (% of pay)", "")
                 yield self._field("start_date", "Start date (optional)", "")
                 yield self._field("first_pay_date", "First payday (optional)", "")
                 yield self._field("assessment_period_day", "UC period starts on day (1-31)", "")
@@ -254,7 +281,8 @@ class CalculatorTab(Vertical):
         self.query_one("#rent-fields").set_class(not renting, "hidden")
         self.query_one("#field-spare_bedrooms").set_class(form.tenure != "social_rent", "hidden")
         self.query_one("#lha-fields").set_class(form.tenure != "private_rent", "hidden")
-        self.query_one("#field-pension_percent").set_class(form.pension != "percent", "hidden")
+        self.query_one("#field-job_pension_percent").set_class(form.job_pension != "percent", "hidden")
+        self.query_one("#partner-income-fields").set_class(not form.couple, "hidden")  # issue 13
 
     def recalculate(self) -> None:
         form = self.form()
@@ -287,7 +315,9 @@ class CalculatorTab(Vertical):
     def render_result(self, result: dict) -> None:
         better = result["better_off"]
         headline = self.query_one("#calc-headline", Static)
-        if better is None:
+        if result.get("cannot_answer"):  # issue 13: outside the model, no headline
+            text = "No better-off figure: this household is outside what the calculator covers (see why below)."
+        elif better is None:
             text = f"Money to live on now: {money(result['now']['net_income'])} a month."
         elif better >= 0:
             text = f"Better off in work by {money(better)} a month ({money(better * 12 / 52)} a week)."

@@ -49,6 +49,9 @@ class FixedElements:
     all_over_pension_age: bool
     benefit_cap_monthly: float
     benefit_cap_exemption: str | None  # reason not based on earnings, or None
+    # Share of the childcare paid that is relevant childcare (reg 33: for a child under the age
+    # limit); below 1 only when costs are given per child and some are for older children.
+    childcare_relevant_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class UniversalCreditResult:
     childcare_cap: float
     award_before_cap: float
     benefit_cap_applies: bool
+    benefit_cap_exemption: str | None  # this scenario's reason other than earnings (adds Carer's Allowance)
     benefit_cap_lifted_by_earnings: float  # reduction the earnings exception avoided
     rules: tuple[str, ...] = field(default=())
 
@@ -182,6 +186,8 @@ def housing_element(household: Household, rates: Rates) -> HousingElement:
     """
     uc = rates.universal_credit
     housing = household.housing
+    if housing.tenure == "owner_leaseholder":
+        return leaseholder_service_charges(housing)
     if housing.tenure not in ("social_rent", "private_rent"):
         return HousingElement(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, False)
     eligible = housing.monthly_rent + housing.monthly_service_charges
@@ -195,7 +201,7 @@ def housing_element(household: Household, rates: Rates) -> HousingElement:
     bedroom_reduction = eligible * bedroom_rate
     before_contributions = eligible - lha_cap_reduction - bedroom_reduction
     exempt = any(adult.disability_benefit for adult in household.adults)
-    contributions = 0.0 if exempt else housing.non_dependants * uc.non_dependant_deduction_monthly
+    contributions = 0.0 if exempt else contributing_non_dependants(housing) * uc.non_dependant_deduction_monthly
     contributions = min(contributions, before_contributions)
     return HousingElement(
         amount=before_contributions - contributions,
@@ -206,6 +212,22 @@ def housing_element(household: Household, rates: Rates) -> HousingElement:
         non_dependant_deductions=contributions,
         non_dependants_exempt=exempt and housing.non_dependants > 0,
     )
+
+
+def contributing_non_dependants(housing) -> int:
+    """Sch 4 para 13, 16: a count means each is 21+ and not exempt; a list is checked person by person."""
+    if housing.non_dependant_details is None:
+        return housing.non_dependants
+    return sum(1 for person in housing.non_dependant_details if person.contributes)
+
+
+def leaseholder_service_charges(housing) -> HousingElement:
+    """Reg 26(3), Sch 5: an owner-occupier's eligible service charges (e.g. a right-to-buy
+    leaseholder's). The zero-earnings rule (Sch 5 para 4) no longer applies (removed in spring
+    2023), so earnings do not stop them; the qualifying period (Sch 5 Part 3) is taken as served
+    and no housing cost contribution is taken (Sch 4 para 13 is for renters)."""
+    charges = housing.monthly_service_charges
+    return HousingElement(charges, charges, 0.0, 0.0, 0.0, 0.0, False)
 
 
 def tariff_income(capital: float, rates: Rates) -> float:
@@ -262,13 +284,31 @@ def fixed_elements(household: Household, rates: Rates) -> FixedElements:
         carer_elements=carer_count,
         carer_lost_to_lcwra=carer_lost,
         housing=housing_element(household, rates),
-        childcare_eligible_children=sum(1 for child in household.children if child.age < age_limit),
+        childcare_eligible_children=childcare_children(household, age_limit),
         tariff_income=tariff_income(household.capital, rates),
         capital_over_limit=capital_over,
         all_over_pension_age=all(adult.age >= rates.state_pension.pension_age for adult in household.adults),
         benefit_cap_monthly=benefit_cap_monthly(household, rates),
         benefit_cap_exemption=benefit_cap_exemption(household, rates, carer_count),
+        childcare_relevant_share=childcare_relevant_share(household, age_limit),
     )
+
+
+def childcare_children(household: Household, age_limit: int) -> int:
+    """Reg 34(1), 36: the cap is for the number of children for whom childcare is paid. With costs
+    per child, count those under the age limit with costs; with only a household total, every
+    child under the limit (the old rule, stated as an assumption)."""
+    young = [child for child in household.children if child.age < age_limit]
+    if household.childcare_given_per_child:
+        return sum(1 for child in young if (child.monthly_childcare_costs or 0) > 0)
+    return len(young)
+
+
+def childcare_relevant_share(household: Household, age_limit: int) -> float:
+    if not household.childcare_given_per_child or household.monthly_childcare_costs <= 0:
+        return 1.0
+    relevant = sum(child.monthly_childcare_costs or 0 for child in household.children if child.age < age_limit)
+    return relevant / household.monthly_childcare_costs
 
 
 def meets_childcare_work_condition(household: Household, gross_earnings: tuple[float, ...]) -> bool:
@@ -281,7 +321,7 @@ def meets_childcare_work_condition(household: Household, gross_earnings: tuple[f
         return True
     for worker, other in ((0, 1), (1, 0)):
         partner = household.adults[other]
-        if working[worker] and (partner.has_lcwra or partner.carer):
+        if working[worker] and (partner.has_lcw_or_lcwra or partner.carer):
             return True
     return False
 
@@ -301,13 +341,13 @@ def childcare_element(
         if fixed.childcare_eligible_children == 1
         else uc.childcare_cap_two_or_more_children_monthly
     )
-    uncapped = childcare_costs * uc.childcare_costs_rate
+    uncapped = childcare_costs * fixed.childcare_relevant_share * uc.childcare_costs_rate
     return min(uncapped, cap), uncapped, cap
 
 
 def work_allowance(household: Household, fixed: FixedElements, rates: Rates) -> tuple[float, bool]:
     """Reg 22(1)(b), (2): only with a child or LCW/LCWRA; the lower amount if the award has housing costs."""
-    eligible = bool(household.children) or any(adult.has_lcwra for adult in household.adults)
+    eligible = bool(household.children) or any(adult.has_lcw_or_lcwra for adult in household.adults)
     if not eligible:
         return 0.0, False
     uc = rates.universal_credit
@@ -325,9 +365,16 @@ def universal_credit(
     net_earnings: tuple[float, ...],
     child_benefit_monthly: float,
     childcare_costs_paid: float,
+    other_unearned_income: float = 0.0,
+    other_capped_benefits: float = 0.0,
+    carers_allowance_paid: bool = False,
 ) -> UniversalCreditResult:
     """The award for one assessment period, given each adult's gross pay and UC earned income
-    (gross - income tax - employee NI - pension contributions, reg 55(5))."""
+    (gross - income tax - employee NI - pension contributions, reg 55(5)).
+
+    ``other_unearned_income``: the ``incomes`` UC counts (reg 66), on top of
+    ``monthly_unearned_income``; ``other_capped_benefits``: welfare benefits in the cap besides
+    UC and Child Benefit (reg 79(4)); ``carers_allowance_paid``: exempts from the cap (reg 83(1))."""
     uc = rates.universal_credit
     rules: list[str] = []
     childcare, childcare_uncapped, childcare_cap = childcare_element(fixed, childcare_costs_paid, rates)
@@ -343,7 +390,7 @@ def universal_credit(
     allowance, allowance_eligible = work_allowance(household, fixed, rates)
     earned_income = sum(net_earnings)
     earnings_reduction = uc.taper_rate * max(0.0, earned_income - allowance)
-    unearned_reduction = household.monthly_unearned_income
+    unearned_reduction = household.monthly_unearned_income + other_unearned_income
     tariff = fixed.tariff_income
     if fixed.all_over_pension_age or fixed.capital_over_limit:
         award_before_cap = 0.0
@@ -352,12 +399,15 @@ def universal_credit(
 
     # Benefit cap, reg 79-83: the excess of UC + Child Benefit over the cap, less any childcare
     # element (reg 81), comes off UC; exempt if earned income reaches the threshold (reg 82).
-    excess = max(0.0, award_before_cap + child_benefit_monthly - fixed.benefit_cap_monthly - childcare)
+    excess = max(
+        0.0, award_before_cap + child_benefit_monthly + other_capped_benefits - fixed.benefit_cap_monthly - childcare
+    )
     would_reduce = min(award_before_cap, excess)
     earnings_exempt = earned_income >= rates.benefit_cap.earnings_exception_monthly
-    cap_applies = fixed.benefit_cap_exemption is None and not earnings_exempt
+    exemption = fixed.benefit_cap_exemption or ("carers_allowance" if carers_allowance_paid else None)
+    cap_applies = exemption is None and not earnings_exempt
     cap_reduction = would_reduce if cap_applies else 0.0
-    lifted_by_earnings = would_reduce if fixed.benefit_cap_exemption is None and earnings_exempt else 0.0
+    lifted_by_earnings = would_reduce if exemption is None and earnings_exempt else 0.0
     award = award_before_cap - cap_reduction
 
     if fixed.all_over_pension_age:
@@ -374,7 +424,7 @@ def universal_credit(
         rules.append("capital_limit")
     if cap_reduction > 0:
         rules.append("benefit_cap")
-    if fixed.benefit_cap_exemption is None and earnings_exempt:
+    if exemption is None and earnings_exempt:
         rules.append("benefit_cap_earnings_exception")
     if fixed.housing.lha_cap_reduction > 0:
         rules.append("lha_cap")
@@ -415,6 +465,7 @@ def universal_credit(
         childcare_cap=childcare_cap,
         award_before_cap=award_before_cap,
         benefit_cap_applies=cap_applies,
+        benefit_cap_exemption=exemption,
         benefit_cap_lifted_by_earnings=lifted_by_earnings,
         rules=tuple(rules),
     )

@@ -9,22 +9,28 @@ and give a wrong answer.
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import math
 import re
 from typing import Any
 
 from .household import (
     CHILD_DISABILITY_VALUES,
+    CHILD_SEX_VALUES,
     HEALTH_VALUES,
     PAY_FREQUENCIES,
     PENSION_CHOICES,
+    NON_DEPENDANT_EXEMPTIONS,
     TENURE_VALUES,
     Adult,
     Child,
     Household,
     Housing,
+    Income,
     Job,
+    NonDependant,
 )
+from .incomes import INCOME_KINDS
 
 TAX_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_ADULTS = 2
@@ -128,16 +134,33 @@ ADULT_FIELDS = {
     "health": True,
     "carer": True,
     "disability_benefit": True,
+    "self_employed": False,
 }
-CHILD_FIELDS = {"age": True, "born_before_2017_04_06": True, "disability": True}
+CHILD_FIELDS = {
+    "age": True,
+    "born_before_2017_04_06": True,
+    "disability": True,
+    "monthly_childcare_costs": False,
+    "sex": False,
+}
 HOUSING_FIELDS = {
     "tenure": True,
-    "monthly_rent": True,
-    "monthly_service_charges": True,
+    "monthly_rent": False,  # required unless weekly_rent is given
+    "monthly_service_charges": False,  # required unless weekly_service_charges is given
     "lha_monthly_cap": True,
     "spare_bedrooms": True,
     "non_dependants": True,
+    "weekly_rent": False,
+    "weekly_service_charges": False,
+    "rent_free_weeks": False,
+    "bedrooms": False,
+    "extra_bedrooms": False,
 }
+NON_DEPENDANT_FIELDS = {"age": True, "exemption": False}
+INCOME_FIELDS = {"adult": True, "kind": True, "monthly": True}
+WORK_OUT = "work_out"
+WEEKS_PER_YEAR = 52
+MAX_RENT_FREE_WEEKS = 8
 JOB_FIELDS = {
     "adult": True,
     "hours_per_week": True,
@@ -164,6 +187,8 @@ TOP_FIELDS = {
     # Optional extras: leaving them out gives the same result as before they existed.
     "scottish_taxpayer": False,
     "council_tax_monthly": False,
+    "incomes": False,
+    "childcare_costs_fixed": False,
 }
 
 
@@ -182,6 +207,7 @@ def parse_adult(value: Any, path: str) -> Adult:
         health=choice(raw["health"], f"{path}.health", HEALTH_VALUES),
         carer=boolean(raw["carer"], f"{path}.carer"),
         disability_benefit=boolean(raw["disability_benefit"], f"{path}.disability_benefit"),
+        self_employed=boolean(raw.get("self_employed", False), f"{path}.self_employed"),
     )
 
 
@@ -191,7 +217,43 @@ def parse_child(value: Any, path: str) -> Child:
         age=whole_number(raw["age"], f"{path}.age", "years", 0, 19),
         born_before_2017_04_06=boolean(raw["born_before_2017_04_06"], f"{path}.born_before_2017_04_06"),
         disability=choice(raw["disability"], f"{path}.disability", CHILD_DISABILITY_VALUES),
+        monthly_childcare_costs=None
+        if raw.get("monthly_childcare_costs") is None
+        else money(raw["monthly_childcare_costs"], f"{path}.monthly_childcare_costs"),
+        sex=None if raw.get("sex") is None else choice(raw["sex"], f"{path}.sex", CHILD_SEX_VALUES),
     )
+
+
+def parse_non_dependants(value: Any, path: str) -> tuple[int, tuple[NonDependant, ...] | None]:
+    """A count (today's meaning: each 21+ and not exempt) or a list of {"age", "exemption"}."""
+    if isinstance(value, list):
+        people = []
+        for index, item in enumerate(listed(value, path, 0, 20, "non-dependants")):
+            where = f"{path}[{index}]"
+            raw = require_object(item, where, NON_DEPENDANT_FIELDS)
+            people.append(
+                NonDependant(
+                    age=whole_number(raw["age"], f"{where}.age", "years", 16, 120),
+                    exemption=choice(raw.get("exemption", "none"), f"{where}.exemption", NON_DEPENDANT_EXEMPTIONS),
+                )
+            )
+        return len(people), tuple(people)
+    return whole_number(value, path, "people, or a list of {\"age\", \"exemption\"}", 0, 20), None
+
+
+def weekly_or_monthly(raw: dict, path: str, name: str, free_weeks: int) -> tuple[float, float | None]:
+    """Rent (or service charges) given monthly, or weekly: UC Regs Sch 4 para 7(2)(a), (3), (3A)(a):
+    weekly x 52 / 12, or with rent-free weeks x (52 - rent-free weeks) / 12."""
+    monthly_key, weekly_key = f"monthly_{name}", f"weekly_{name}"
+    has_monthly, has_weekly = raw.get(monthly_key) is not None, raw.get(weekly_key) is not None
+    if has_monthly and has_weekly:
+        raise InputError(f"{path}.{weekly_key}", f"give {monthly_key} or {weekly_key}, not both")
+    if has_weekly:
+        weekly = money(raw[weekly_key], f"{path}.{weekly_key}", "pounds per week")
+        return weekly * (WEEKS_PER_YEAR - free_weeks) / 12, weekly
+    if not has_monthly:
+        raise InputError(f"{path}.{monthly_key}", f"missing; give {monthly_key} (a month) or {weekly_key} (a week)")
+    return money(raw[monthly_key], f"{path}.{monthly_key}"), None
 
 
 def parse_housing(value: Any, path: str) -> Housing:
@@ -206,14 +268,61 @@ def parse_housing(value: Any, path: str) -> Housing:
             "is required when tenure is \"private_rent\": the monthly Local Housing Allowance rate "
             "for the household's bedroom entitlement (a number, 0 or more)",
         )
+    free_weeks = whole_number(raw.get("rent_free_weeks", 0), f"{path}.rent_free_weeks", "weeks a year", 0, MAX_RENT_FREE_WEEKS)
+    if free_weeks and raw.get("weekly_rent") is None:
+        raise InputError(f"{path}.rent_free_weeks", "needs weekly_rent: rent-free weeks are counted on weekly rent")
+    monthly_rent, weekly_rent = weekly_or_monthly(raw, path, "rent", free_weeks)
+    if raw.get("monthly_service_charges") is None and raw.get("weekly_service_charges") is None and weekly_rent is not None:
+        monthly_service = 0.0  # weekly rent given, no service charges: none
+    else:
+        monthly_service, _ = weekly_or_monthly(raw, path, "service_charges", free_weeks)
+    bedrooms = raw.get("bedrooms")
+    if bedrooms is not None:
+        bedrooms = whole_number(bedrooms, f"{path}.bedrooms", "bedrooms in the home", 0, 20)
+    spare = raw["spare_bedrooms"]
+    worked_out = spare == WORK_OUT
+    if worked_out:
+        if bedrooms is None:
+            raise InputError(
+                f"{path}.bedrooms", 'is needed when spare_bedrooms is "work_out": how many bedrooms the home has'
+            )
+        spare = 0  # filled in by parse_household once the whole household is known
+    else:
+        spare = whole_number(spare, f"{path}.spare_bedrooms", 'bedrooms, or "work_out"', 0, 20)
+    count, details = parse_non_dependants(raw["non_dependants"], f"{path}.non_dependants")
     return Housing(
         tenure=tenure,
-        monthly_rent=money(raw["monthly_rent"], f"{path}.monthly_rent"),
-        monthly_service_charges=money(raw["monthly_service_charges"], f"{path}.monthly_service_charges"),
+        monthly_rent=monthly_rent,
+        monthly_service_charges=monthly_service,
         lha_monthly_cap=lha_cap,
-        spare_bedrooms=whole_number(raw["spare_bedrooms"], f"{path}.spare_bedrooms", "bedrooms", 0, 20),
-        non_dependants=whole_number(raw["non_dependants"], f"{path}.non_dependants", "people", 0, 20),
+        spare_bedrooms=spare,
+        non_dependants=count,
+        non_dependant_details=details,
+        weekly_rent=weekly_rent,
+        rent_free_weeks=free_weeks,
+        bedrooms=bedrooms,
+        extra_bedrooms=whole_number(raw.get("extra_bedrooms", 0), f"{path}.extra_bedrooms", "bedrooms", 0, 5),
+        spare_bedrooms_worked_out=worked_out,
     )
+
+
+def parse_incomes(value: Any, adult_count: int) -> tuple[Income, ...]:
+    entries = []
+    for index, item in enumerate(listed(value, "incomes", 0, 20, "incomes")):
+        path = f"incomes[{index}]"
+        raw = require_object(item, path, INCOME_FIELDS)
+        adult_index = raw["adult"]
+        if isinstance(adult_index, bool) or not isinstance(adult_index, int) or not 0 <= adult_index < adult_count:
+            allowed = "0" if adult_count == 1 else "0 or 1"
+            raise InputError(f"{path}.adult", f"must be {allowed} (who gets this income), got {describe(adult_index)}")
+        entries.append(
+            Income(
+                adult=adult_index,
+                kind=choice(raw["kind"], f"{path}.kind", tuple(INCOME_KINDS)),
+                monthly=money(raw["monthly"], f"{path}.monthly"),
+            )
+        )
+    return tuple(entries)
 
 
 def parse_job(value: Any, path: str, adult_count: int) -> Job:
@@ -295,18 +404,36 @@ def parse_household(data: Any) -> Household:
     job = raw.get("job")
     scottish = raw.get("scottish_taxpayer")
     council_tax = raw.get("council_tax_monthly")
+    housing = parse_housing(raw["housing"], "housing")
+    if housing.spare_bedrooms_worked_out:
+        from .bedrooms import spare_bedrooms  # the size criteria need the whole household
+
+        housing = dataclasses.replace(housing, spare_bedrooms=spare_bedrooms(adults, children, housing))
+    childcare = money(raw["monthly_childcare_costs"], "monthly_childcare_costs")
+    per_child = [child.monthly_childcare_costs for child in children if child.monthly_childcare_costs is not None]
+    if per_child:
+        total = sum(per_child)
+        if childcare and abs(childcare - total) > 0.005:
+            raise InputError(
+                "monthly_childcare_costs",
+                f"is {childcare:g} but the children's monthly_childcare_costs add up to {total:g}; "
+                "give 0 here (or the same total) when costs are given per child",
+            )
+        childcare = total
     return Household(
         london=boolean(raw["london"], "london"),
         adults=adults,
         children=children,
-        housing=parse_housing(raw["housing"], "housing"),
-        monthly_childcare_costs=money(raw["monthly_childcare_costs"], "monthly_childcare_costs"),
+        housing=housing,
+        monthly_childcare_costs=childcare,
         capital=money(raw["capital"], "capital", "pounds of savings and capital"),
         monthly_unearned_income=money(raw["monthly_unearned_income"], "monthly_unearned_income"),
         job=None if job is None else parse_job(job, "job", len(adults)),
         tax_year=tax_year,
         scottish_taxpayer=None if scottish is None else boolean(scottish, "scottish_taxpayer"),
         council_tax_monthly=None if council_tax is None else money(council_tax, "council_tax_monthly"),
+        incomes=() if raw.get("incomes") is None else parse_incomes(raw["incomes"], len(adults)),
+        childcare_costs_fixed=boolean(raw.get("childcare_costs_fixed", False), "childcare_costs_fixed"),
     )
 
 

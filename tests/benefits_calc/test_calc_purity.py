@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 ENGINE_DIR = Path(__file__).resolve().parents[2] / "plugins" / "benefits_calc"
-ENGINE_MODULES = ["engine", "validation", "household", "uc", "tax", "council_tax", "explain", "rate_tables", "pay", "months"]
+ENGINE_MODULES = [
+    "engine", "validation", "household", "uc", "tax", "council_tax", "explain", "rate_tables",
+    # issue 13, calc-rules
+    "incomes", "bedrooms", "scope", "passported", "cliffs",
+    # issue 13, calc-months
+    "pay", "months",
+]
 
 
 @pytest.mark.parametrize("module", ENGINE_MODULES)

@@ -18,7 +18,7 @@ def test_unknown_health_value_names_field_and_choices(build):
     data = build.household(adults=[build.adult(health="poorly")])
     error = error_for(data)
     assert error.field == "adults[0].health"
-    assert '"none", "lcwra_new", "lcwra_protected"' in error.message
+    assert '"none", "lcw", "lcwra_new", "lcwra_protected"' in error.message
     assert str(error).startswith("adults[0].health: ")
     assert "\n" not in str(error)
 
@@ -33,7 +33,7 @@ def test_unknown_child_disability(build):
 def test_unknown_tenure(build):
     error = error_for(build.household(home=build.housing("council")))
     assert error.field == "housing.tenure"
-    assert '"social_rent", "private_rent", "owner", "none"' in error.message
+    assert '"social_rent", "private_rent", "owner", "owner_leaseholder", "none"' in error.message
 
 
 def test_negative_money(build):
