@@ -13,6 +13,7 @@ See docs/benefits-calc.md for the input and output fields.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 from . import cliffs, explain, passported, scope
 from .council_tax import CouncilTaxScheme, council_tax_reduction, liability_for, parse_scheme
 from .household import Household
+from .pay import PensionRule, job_pension_rule, pension_monthly_equivalent
 from .incomes import NO_INCOMES, ScenarioIncomes, benefit_earnings_weekly, scenario_incomes
 from .rate_tables import Rates, RatesFileError, rates_for
 from .tax import (
@@ -51,6 +53,7 @@ class Context:
     scottish: bool
     child_benefit_monthly: float
     child_benefit_annual: float
+    pension_rule: PensionRule | None = None  # the job's pension (pay.py); None without a job
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ def build_context(
         scottish=scottish,
         child_benefit_monthly=weekly * WEEKS_PER_YEAR / MONTHS_PER_YEAR,
         child_benefit_annual=weekly * WEEKS_PER_YEAR,
+        pension_rule=job_pension_rule(household),
     )
 
 
@@ -118,10 +122,11 @@ def compute_scenario(
     ``childcare_costs`` replaces the household's monthly childcare (the sweep scales it).
     """
     household, rates = context.household, context.rates
-    taxes, insurance, pensions, net_earnings = [], [], [], []
+    taxes, insurance, pensions = [], [], []
     pay_after_pension = []
-    for adult, gross in zip(household.adults, gross_by_adult):
-        pension = gross * adult.pension_contribution_percent / 100
+    job_adult = working[0] if working is not None else None
+    for index, gross in enumerate(gross_by_adult):
+        pension = pension_monthly(context, index, gross, on_job=index == job_adult)
         pay_after_pension_annual = (gross - pension) * MONTHS_PER_YEAR
         tax = income_tax_annual(pay_after_pension_annual, rates.income_tax, context.scottish) / MONTHS_PER_YEAR
         ni = national_insurance_annual(gross * MONTHS_PER_YEAR, rates.national_insurance) / MONTHS_PER_YEAR
@@ -129,9 +134,59 @@ def compute_scenario(
         insurance.append(ni)
         pensions.append(pension)
         pay_after_pension.append(pay_after_pension_annual)
-    work_condition = meets_childcare_work_condition(household, gross_by_adult)
+    return scenario_from_pay(
+        context,
+        gross_by_adult,
+        tuple(taxes),
+        tuple(insurance),
+        tuple(pensions),
+        tuple(pay_after_pension),
+        travel_costs,
+        working=working,
+        childcare_costs=childcare_costs,
+    )
+
+
+def pension_monthly(context: Context, adult_index: int, gross: float, *, on_job: bool) -> float:
+    """A month's employee pension contribution: the job's rule on the job's pay, else the adult's percentage."""
+    adult = context.household.adults[adult_index]
+    if on_job and context.pension_rule is not None:
+        job = context.household.job
+        return pension_monthly_equivalent(context.pension_rule, adult.age, gross, job.pay_frequency, context.rates)
+    return gross * adult.pension_contribution_percent / 100
+
+
+def scenario_from_pay(
+    context: Context,
+    gross_by_adult: tuple[float, ...],
+    base_taxes: tuple[float, ...],
+    insurance: tuple[float, ...],
+    pensions: tuple[float, ...],
+    pay_after_pension: tuple[float, ...],
+    travel_costs: float,
+    *,
+    working: tuple[int, float] | None = None,
+    childcare_costs: float | None = None,
+    in_paid_work: tuple[float, ...] | None = None,
+    childcare_share: float = 1.0,
+    benefit_cap_grace: bool = False,
+) -> Scenario:
+    """One assessment period's income from each adult's pay and its income tax (on earnings alone),
+    NI and pension; ``pay_after_pension`` is each adult's yearly pay after pension, for the tax on
+    other taxable income and the High Income Child Benefit Charge.
+
+    The steady month (``compute_scenario``) and each month of the first year (months.py) both come
+    here, so every household rule applies to both. ``in_paid_work`` is the pay that decides the
+    childcare work condition when a month has no payday but the adult works; ``childcare_share``
+    scales childcare paid in a part month; ``benefit_cap_grace`` lifts the cap in a grace period
+    (UC Regs reg 82(1)(b)).
+    """
+    household, rates = context.household, context.rates
+    taxes = list(base_taxes)
+    net_earnings = []
+    work_condition = meets_childcare_work_condition(household, in_paid_work or gross_by_adult)
     childcare = household.monthly_childcare_costs if childcare_costs is None else childcare_costs
-    childcare_paid = childcare if work_condition else 0.0
+    childcare_paid = childcare * childcare_share if work_condition else 0.0
     incomes = scenario_incomes(
         household,
         rates,
@@ -149,9 +204,11 @@ def compute_scenario(
         if taxable_other_annual > 0:
             # Taxable benefits and pensions use the personal allowance first (PAYE codes them in), so
             # the tax on earnings is the tax on everything less the tax on that income alone.
+            # Added to this period's tax on earnings as the year's share (months.py passes per-period tax).
             total = income_tax_annual(pay_annual + taxable_other_annual, rates.income_tax, context.scottish)
             alone = income_tax_annual(taxable_other_annual, rates.income_tax, context.scottish)
-            taxes[index] = (total - alone) / MONTHS_PER_YEAR
+            on_earnings_alone = income_tax_annual(pay_annual, rates.income_tax, context.scottish)
+            taxes[index] += (total - alone - on_earnings_alone) / MONTHS_PER_YEAR
             benefit_tax += alone / MONTHS_PER_YEAR
         highest_adjusted_net_income = max(highest_adjusted_net_income, pay_annual + taxable_other_annual)
         gross = gross_by_adult[index]
@@ -172,6 +229,8 @@ def compute_scenario(
         other_capped_benefits=incomes.in_benefit_cap,
         carers_allowance_paid=incomes.carers_allowance_paid,
     )
+    if benefit_cap_grace and award.benefit_cap_reduction > 0:
+        award = lift_benefit_cap(award)
     reduction = council_tax_reduction(
         context.scheme,
         context.council_tax_liability,
@@ -216,6 +275,19 @@ def compute_scenario(
         incomes=incomes,
         working=working,
         childcare_costs=childcare_costs,
+    )
+
+
+def lift_benefit_cap(award: UniversalCreditResult) -> UniversalCreditResult:
+    """The award with the cap not applied: the assessment period is in a grace period (reg 82(1)(b))."""
+    rules = tuple(rule for rule in award.rules if rule != "benefit_cap") + ("benefit_cap_grace_period",)
+    return dataclasses.replace(
+        award,
+        universal_credit=award.award_before_cap,
+        benefit_cap_reduction=0.0,
+        benefit_cap_applies=False,
+        benefit_cap_lifted_by_earnings=0.0,
+        rules=rules,
     )
 
 
@@ -390,11 +462,29 @@ def calculate(
     }
     out_of_scope = scope.out_of_scope(household, rates)
     notes = explain.Notes.build(context, now, with_job, now_keep, job_keep, focus_adult, splits=splits, out_of_scope=out_of_scope)
+    year = None
+    if with_job is not None and not out_of_scope:
+        from . import months  # months imports this module
+
+        model = months.first_year(context, now, with_job, today or dt.date.today())
+        year = months.year_output(context, model)
+        flow = year["cash_flow"]
+        if model.sentences:  # the months differ: the year's average is the headline
+            notes.explanation[0:1] = model.sentences
+        # The first months as money arriving: said when the months differ or the start date is known.
+        if model.sentences or (job.start_date and flow["largest_gap"] > 0):
+            notes.explanation[len(model.sentences) or 1 : len(model.sentences) or 1] = flow["summary"]
+            if flow["largest_gap"] > 0:
+                notes.warnings.append(months.HELP_IN_ONE_SENTENCE)
+        notes.warnings += model.warnings
+        notes.assumptions += model.assumptions
     result: dict[str, Any] = {
         "tax_year": rates.tax_year,
         "now": scenario_output(now),
         "with_job": None if with_job is None else scenario_output(with_job),
-        "better_off": None if with_job is None else to_penny(with_job.net_income - now.net_income),
+        # The headline: the average over the first year in work, month by month (issue 13).
+        "better_off": None if year is None else year["average"]["better_off"],
+        "better_off_steady_month": None if with_job is None else to_penny(with_job.net_income - now.net_income),
         "universal_credit_breakdown": {
             "now": breakdown_output(now.universal_credit),
             "with_job": None if with_job is None else breakdown_output(with_job.universal_credit),
@@ -418,9 +508,11 @@ def calculate(
         "marginal_split": splits,
         "passported_help": passported.passported_help(context, now, with_job, today),
         "incomes": explain.incomes_output(now, with_job),
+        # issue 13 (calc-months): the first year in work, month by month
+        "year": year,
     }
     if out_of_scope:
-        result["better_off"] = None
+        result["better_off"] = result["better_off_steady_month"] = None
     if sweep:
         if job is None:
             raise InputError("job", "is needed for a sweep: the sweep varies the hours of the job at its hourly wage")

@@ -44,6 +44,19 @@ LHA_ENTITLEMENTS = {
     "4": "4 bedrooms",
 }
 
+# The job's pay dates and pension (issue 13: the first year in work, month by month).
+PAY_FREQUENCY_CHOICES = {
+    "monthly": "Monthly",
+    "four_weekly": "Every four weeks",
+    "fortnightly": "Every two weeks",
+    "weekly": "Weekly",
+}
+PENSION_FORM_CHOICES = {
+    "auto_enrolment": "Workplace pension, legal minimum (auto-enrolment)",
+    "none": "No pension (opted out)",
+    "percent": "Pension: a percentage of pay",
+}
+
 
 class FormError(ValueError):
     """A form field is wrong: ``field`` is the form's field name."""
@@ -88,6 +101,12 @@ class CalcForm:
     hours: str = "16"
     wage: str = "12.71"
     travel: str = "0"
+    pay_frequency: str = "monthly"
+    start_date: str = ""  # optional: today
+    first_pay_date: str = ""  # optional: one pay period after the start
+    assessment_period_day: str = ""  # optional: 1
+    job_pension: str = "auto_enrolment"
+    job_pension_percent: str = ""
     london: bool = False
     # issue 13 (calc-rules): incomes by kind, childcare per child, weekly rent, bedrooms, non-dependants
     carers_allowance: str = "0"
@@ -146,6 +165,11 @@ ENGINE_FIELD_TO_FORM = {
     r"job\.hours_per_week": "hours",
     r"job\.hourly_wage": "wage",
     r"job\.monthly_travel_costs": "travel",
+    r"job\.pay_frequency": "pay_frequency",
+    r"job\.start_date": "start_date",
+    r"job\.first_pay_date": "first_pay_date",
+    r"job\.assessment_period_day": "assessment_period_day",
+    r"job\.pension.*": "job_pension_percent",
     r"job.*": "job_adult",
 }
 
@@ -286,9 +310,50 @@ def to_input(form: CalcForm, *, with_job: bool = True) -> dict:
         }
         if data["job"]["hourly_wage"] <= 0:
             raise FormError("wage", "Hourly wage must be more than £0")
+        data["job"].update(job_timing_input(form))
     return data
 
 
+def _date(value: str, field_name: str, label: str) -> str | None:
+    """An optional date typed as 11/01/2027 or 2027-01-11, as ISO text for the engine."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    try:
+        day = date(int(match[3]), int(match[2]), int(match[1])) if match else date.fromisoformat(text)
+    except ValueError:
+        raise FormError(field_name, f"{label}: write a date, e.g. 11/01/2027") from None
+    return day.isoformat()
+
+
+def job_timing_input(form: CalcForm) -> dict:
+    """The job's pay frequency, dates and pension from the form (issue 13)."""
+    if form.pay_frequency not in PAY_FREQUENCY_CHOICES:
+        raise FormError("pay_frequency", "How often paid: choose one of the options")
+    timing: dict = {"pay_frequency": form.pay_frequency}
+    for name, label in (("start_date", "Start date"), ("first_pay_date", "First payday")):
+        day = _date(getattr(form, name), name, label)
+        if day:
+            timing[name] = day
+    if (form.assessment_period_day or "").strip():
+        timing["assessment_period_day"] = _whole(
+            form.assessment_period_day, "assessment_period_day", "Assessment period starts on day", low=1, high=31
+        )
+    if form.job_pension == "percent":
+        text = (form.job_pension_percent or "").strip().rstrip("%")
+        try:
+            percent = float(text)
+        except ValueError:
+            raise FormError("job_pension_percent", "Pension: write the percentage of pay, e.g. 5") from None
+        if not 0 <= percent <= 100:
+            raise FormError("job_pension_percent", "Pension must be between 0% and 100% of pay")
+        timing["pension"] = {"percent_of_pay": percent}
+    elif form.job_pension in ("auto_enrolment", "none"):
+        timing["pension"] = form.job_pension
+    else:
+        raise FormError("job_pension", "Pension: choose one of the options")
+    return timing
 def _per_child(text: str, count: int, field_name: str, label: str, parse) -> list | None:
     """A list typed in the same order as the children's ages ("900, 0"), or None when left empty."""
     parts = [part.strip() for part in re.split(r"[,\s]+", text or "") if part.strip()]
@@ -385,6 +450,20 @@ def form_from_input(data: dict) -> CalcForm:
         form.hours = _plain(job.get("hours_per_week", 16))
         form.wage = _plain(job.get("hourly_wage", 0))
         form.travel = _plain(job.get("monthly_travel_costs", 0))
+        form.pay_frequency = job.get("pay_frequency", "monthly")
+        form.start_date = job.get("start_date") or ""
+        form.first_pay_date = job.get("first_pay_date") or ""
+        form.assessment_period_day = str(job.get("assessment_period_day") or "")
+        pension = job.get("pension")
+        worker = adults[job.get("adult", 0)] if job.get("adult", 0) < len(adults) else first
+        if isinstance(pension, dict):
+            form.job_pension, form.job_pension_percent = "percent", _plain(pension.get("percent_of_pay", 0))
+        elif pension in ("auto_enrolment", "none"):
+            form.job_pension = pension
+        elif worker.get("pension_contribution_percent"):  # saved before issue 13: the adult's percentage
+            form.job_pension, form.job_pension_percent = "percent", _plain(worker["pension_contribution_percent"])
+        else:
+            form.job_pension = "none" if "pension_contribution_percent" in worker else "auto_enrolment"
     return form
 
 

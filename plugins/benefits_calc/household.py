@@ -5,10 +5,14 @@ Plain frozen dataclasses so the calculation never has to re-check types or defau
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 HEALTH_VALUES = ("none", "lcw", "lcwra_new", "lcwra_protected")
 CHILD_DISABILITY_VALUES = ("none", "lower", "higher")
+TENURE_VALUES = ("social_rent", "private_rent", "owner", "none")
+PAY_FREQUENCIES = ("monthly", "four_weekly", "fortnightly", "weekly")
+PENSION_CHOICES = ("auto_enrolment", "none")
 # owner_leaseholder: an owner paying service charges as a leaseholder (e.g. a flat bought under
 # the right to buy). temporary/supported accommodation: rent is met by Housing Benefit, not UC,
 # so the calculator says it cannot answer (see scope.py).
@@ -43,6 +47,7 @@ class Adult:
     health: str
     carer: bool
     disability_benefit: bool
+    pension_stated: bool = True  # False when the input leaves pension_contribution_percent out
     self_employed: bool = False
 
     @property
@@ -108,6 +113,14 @@ class Job:
     hours_per_week: float
     hourly_wage: float
     monthly_travel_costs: float
+    # The first year in work, month by month (issue 13; see months.py). All optional.
+    pay_frequency: str = "monthly"  # one of PAY_FREQUENCIES
+    start_date: dt.date | None = None  # None: the day of the calculation
+    first_pay_date: dt.date | None = None  # None: one pay period after the start (paid in arrears)
+    assessment_period_day: int | None = None  # None: 1 (assessment periods are calendar months)
+    pension: str | None = None  # "auto_enrolment", "none", "percent_of_pay"; None: not stated
+    pension_percent: float = 0.0  # with pension == "percent_of_pay"
+    earned_above_cap_threshold_last_12_months: bool | None = None  # benefit cap grace period (reg 82(3))
 
     @property
     def monthly_earnings(self) -> float:

@@ -141,6 +141,53 @@ class PlausibilityRates:
 
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class PayPeriodRates:
+    """Issue 13: pay periods for PAYE/NI per period, UC payment timing and the cap's grace period."""
+
+    weekly_periods_per_year: int
+    fortnightly_periods_per_year: int
+    four_weekly_periods_per_year: int
+    monthly_periods_per_year: int
+    universal_credit_paid_days_after_period: int
+    assessment_period_months: int
+    benefit_cap_grace_period_months: int
+    benefit_cap_grace_qualifying_months: int
+
+    def periods_per_year(self, frequency: str) -> int:
+        return getattr(self, f"{frequency}_periods_per_year")
+
+
+@dataclass(frozen=True)
+class WorkplacePensionRates:
+    """Issue 13: automatic enrolment thresholds per pay reference period and the minimum rates."""
+
+    auto_enrolment_minimum_age: int
+    earnings_trigger_annual: float
+    earnings_trigger_weekly: float
+    earnings_trigger_fortnightly: float
+    earnings_trigger_four_weekly: float
+    earnings_trigger_monthly: float
+    qualifying_earnings_lower_weekly: float
+    qualifying_earnings_lower_fortnightly: float
+    qualifying_earnings_lower_four_weekly: float
+    qualifying_earnings_lower_monthly: float
+    qualifying_earnings_upper_weekly: float
+    qualifying_earnings_upper_fortnightly: float
+    qualifying_earnings_upper_four_weekly: float
+    qualifying_earnings_upper_monthly: float
+    employee_minimum_rate: float
+    employer_minimum_rate: float
+
+    def per_period(self, frequency: str) -> tuple[float, float, float]:
+        """(trigger, lower limit, upper limit) for one pay reference period of ``frequency``."""
+        return (
+            getattr(self, f"earnings_trigger_{frequency}"),
+            getattr(self, f"qualifying_earnings_lower_{frequency}"),
+            getattr(self, f"qualifying_earnings_upper_{frequency}"),
+        )
+
+
+@dataclass(frozen=True)
 class Rates:
     """All rates for one tax year. ``sources`` maps ``"section.key"`` to its source text."""
 
@@ -155,6 +202,8 @@ class Rates:
     minimum_wage: MinimumWageRates
     state_pension: StatePensionRates
     carers_allowance: CarersAllowanceRates
+    pay_periods: PayPeriodRates
+    workplace_pension: WorkplacePensionRates
     # issue 13, calc-rules
     income_rules: IncomeRulesRates
     passported_help: PassportedHelpRates
@@ -171,6 +220,8 @@ SECTIONS = {
     "minimum_wage": MinimumWageRates,
     "state_pension": StatePensionRates,
     "carers_allowance": CarersAllowanceRates,
+    "pay_periods": PayPeriodRates,
+    "workplace_pension": WorkplacePensionRates,
     # issue 13, calc-rules
     "income_rules": IncomeRulesRates,
     "passported_help": PassportedHelpRates,

@@ -26,6 +26,8 @@ from plugins.benefits_calc.summary import ROWS, money
 from plugins.benefits_calc.form import (
     HEALTH_CHOICES,
     LHA_ENTITLEMENTS,
+    PAY_FREQUENCY_CHOICES,
+    PENSION_FORM_CHOICES,
     RENT_PERIODS,
     TENURE_CHOICES,
     CalcForm,
@@ -151,6 +153,13 @@ class CalculatorTab(Vertical):
                 yield self._field("hours", "Hours a week", form.hours)
                 yield self._field("wage", "Hourly wage (£)", form.wage)
                 yield self._field("travel", "Travel, uniform etc. (£ a month)", "0")
+                # The first year month by month (issue 13): pay dates and pension.
+                yield self._select("pay_frequency", "How often paid", PAY_FREQUENCY_CHOICES, "monthly")
+                yield self._select("job_pension", "Pension from the job", PENSION_FORM_CHOICES, "auto_enrolment")
+                yield self._field("job_pension_percent", "Job pension (% of pay)", "")
+                yield self._field("start_date", "Start date (optional)", "")
+                yield self._field("first_pay_date", "First payday (optional)", "")
+                yield self._field("assessment_period_day", "UC period starts on day (1-31)", "")
                 yield Label("Save", classes="calc-section")
                 yield self._field("label", "Name this calculation", "")
             with VerticalScroll(id="calc-results"):
@@ -272,6 +281,7 @@ class CalculatorTab(Vertical):
         self.query_one("#rent-fields").set_class(not renting, "hidden")
         self.query_one("#field-spare_bedrooms").set_class(form.tenure != "social_rent", "hidden")
         self.query_one("#lha-fields").set_class(form.tenure != "private_rent", "hidden")
+        self.query_one("#field-job_pension_percent").set_class(form.job_pension != "percent", "hidden")
         self.query_one("#partner-income-fields").set_class(not form.couple, "hidden")  # issue 13
 
     def recalculate(self) -> None:
@@ -313,6 +323,11 @@ class CalculatorTab(Vertical):
             text = f"Better off in work by {money(better)} a month ({money(better * 12 / 52)} a week)."
         else:
             text = f"Worse off in work by {money(-better)} a month: see why below."
+        year = result.get("year")
+        if year and not year["same_every_month"]:  # the months differ: say it is the year's average
+            worst, best = year["worst_month"], year["best_month"]
+            text += (f"\nAverage over the first year: from {money(worst['better_off'])} ({worst['in_words']}) "
+                     f"to {money(best['better_off'])} ({best['in_words']}).")
         payments = self.one_off_payments()
         result["one_off_payments"] = [{"label": p.label, "amount": p.amount, "note": p.note} for p in payments]
         if payments and better is not None:

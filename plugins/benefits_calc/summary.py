@@ -69,6 +69,9 @@ def _build(result: dict, data: dict, *, site_name: str, printed: date | None, sc
         headline = f"You would be {money(better)} a month better off in this job"
     else:
         headline = f"You would be {money(-better)} a month worse off in this job"
+    year = result.get("year")
+    if year and not year.get("same_every_month", True):  # issue 13: the months differ
+        headline += " on average over your first year"
     pdf.multi_cell(0, 7, latin1(headline), new_x="LMARGIN", new_y="NEXT")
     for payment in result.get("one_off_payments", []):
         pdf.set_font("Helvetica", "", 10)

@@ -8,6 +8,7 @@ and give a wrong answer.
 
 from __future__ import annotations
 
+import datetime as dt
 import dataclasses
 import math
 import re
@@ -17,6 +18,8 @@ from .household import (
     CHILD_DISABILITY_VALUES,
     CHILD_SEX_VALUES,
     HEALTH_VALUES,
+    PAY_FREQUENCIES,
+    PENSION_CHOICES,
     NON_DEPENDANT_EXEMPTIONS,
     TENURE_VALUES,
     Adult,
@@ -126,7 +129,8 @@ def tax_year_name(value: Any, path: str) -> str:
 ADULT_FIELDS = {
     "age": True,
     "monthly_earnings": True,
-    "pension_contribution_percent": True,
+    # Optional since issue 13: left out, the job's pension defaults to auto-enrolment (job.pension).
+    "pension_contribution_percent": False,
     "health": True,
     "carer": True,
     "disability_benefit": True,
@@ -157,7 +161,19 @@ INCOME_FIELDS = {"adult": True, "kind": True, "monthly": True}
 WORK_OUT = "work_out"
 WEEKS_PER_YEAR = 52
 MAX_RENT_FREE_WEEKS = 8
-JOB_FIELDS = {"adult": True, "hours_per_week": True, "hourly_wage": True, "monthly_travel_costs": True}
+JOB_FIELDS = {
+    "adult": True,
+    "hours_per_week": True,
+    "hourly_wage": True,
+    "monthly_travel_costs": True,
+    # The first year in work, month by month (issue 13): all optional.
+    "pay_frequency": False,
+    "start_date": False,
+    "first_pay_date": False,
+    "assessment_period_day": False,
+    "pension": False,
+    "earned_above_cap_threshold_last_12_months": False,
+}
 TOP_FIELDS = {
     "tax_year": False,
     "london": True,
@@ -178,12 +194,16 @@ TOP_FIELDS = {
 
 def parse_adult(value: Any, path: str) -> Adult:
     raw = require_object(value, path, ADULT_FIELDS)
+    pension_stated = raw.get("pension_contribution_percent") is not None
     return Adult(
         age=whole_number(raw["age"], f"{path}.age", "years", 16, 120),
         monthly_earnings=money(raw["monthly_earnings"], f"{path}.monthly_earnings", "gross pounds per month"),
         pension_contribution_percent=number(
             raw["pension_contribution_percent"], f"{path}.pension_contribution_percent", "percent of pay", 0, 100
-        ),
+        )
+        if pension_stated
+        else 0.0,
+        pension_stated=pension_stated,
         health=choice(raw["health"], f"{path}.health", HEALTH_VALUES),
         carer=boolean(raw["carer"], f"{path}.carer"),
         disability_benefit=boolean(raw["disability_benefit"], f"{path}.disability_benefit"),
@@ -318,7 +338,53 @@ def parse_job(value: Any, path: str, adult_count: int) -> Job:
         hours_per_week=number(raw["hours_per_week"], f"{path}.hours_per_week", "hours", 0, MAX_HOURS_PER_WEEK),
         hourly_wage=money(raw["hourly_wage"], f"{path}.hourly_wage", "pounds per hour"),
         monthly_travel_costs=money(raw["monthly_travel_costs"], f"{path}.monthly_travel_costs"),
+        **parse_job_timing(raw, path),
     )
+
+
+# -- the job's pay dates and pension (issue 13, the month-by-month first year; see months.py) --------
+
+
+def iso_date(value: Any, path: str) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(path, f'must be a date written "YYYY-MM-DD", got {describe(value)}')
+
+
+def parse_job_timing(raw: dict, path: str) -> dict:
+    """The optional job fields of the first-year model, as ``Job`` keyword arguments."""
+    timing: dict[str, Any] = {}
+    if raw.get("pay_frequency") is not None:
+        timing["pay_frequency"] = choice(raw["pay_frequency"], f"{path}.pay_frequency", PAY_FREQUENCIES)
+    for key in ("start_date", "first_pay_date"):
+        if raw.get(key) is not None:
+            timing[key] = iso_date(raw[key], f"{path}.{key}")
+    if timing.get("start_date") and timing.get("first_pay_date") and timing["first_pay_date"] < timing["start_date"]:
+        raise InputError(f"{path}.first_pay_date", "must be on or after the job's start_date (wages are paid in arrears)")
+    if raw.get("assessment_period_day") is not None:
+        timing["assessment_period_day"] = whole_number(
+            raw["assessment_period_day"], f"{path}.assessment_period_day", "day of the month the UC assessment period starts", 1, 31
+        )
+    pension = raw.get("pension")
+    if isinstance(pension, dict):
+        where = f"{path}.pension"
+        require_object(pension, where, {"percent_of_pay": True})
+        timing["pension"] = "percent_of_pay"
+        timing["pension_percent"] = number(pension["percent_of_pay"], f"{where}.percent_of_pay", "percent of pay", 0, 100)
+    elif pension is not None:
+        if pension not in PENSION_CHOICES:
+            raise InputError(
+                f"{path}.pension", f'must be "auto_enrolment", "none" or {{"percent_of_pay": x}}; got {describe(pension)}'
+            )
+        timing["pension"] = pension
+    if raw.get("earned_above_cap_threshold_last_12_months") is not None:
+        timing["earned_above_cap_threshold_last_12_months"] = boolean(
+            raw["earned_above_cap_threshold_last_12_months"], f"{path}.earned_above_cap_threshold_last_12_months"
+        )
+    return timing
 
 
 def parse_household(data: Any) -> Household:

@@ -112,7 +112,11 @@ def test_settings_reject_unknown_bedroom_entitlements(hub_factory, tmp_path):
 def test_form_builds_the_engine_input_and_round_trips():
     form = CalcForm(age="30", children_ages="4", rent="700")
     data = to_input(form)
+    job = data["job"]
+    # Issue 13: the form also says how the job pays and its pension (legal minimum by default).
+    assert (job.pop("pay_frequency"), job.pop("pension")) == ("monthly", "auto_enrolment")
     assert {k: v for k, v in data.items() if k != "tax_year"} == {k: v for k, v in EXAMPLE.items() if k != "tax_year"}
+    data = to_input(form)
     assert to_input(form_from_input(data)) == data
 
 

@@ -11,6 +11,8 @@ ENGINE_MODULES = [
     "engine", "validation", "household", "uc", "tax", "council_tax", "explain", "rate_tables",
     # issue 13, calc-rules
     "incomes", "bedrooms", "scope", "passported", "cliffs",
+    # issue 13, calc-months
+    "pay", "months",
 ]
 
 
