@@ -438,7 +438,8 @@ def warnings(context: Context, now: Scenario, with_job: Scenario | None) -> list
         )
     notes += [
         "This is an estimate. Universal Credit is worked out each monthly assessment period on what you are "
-        "actually paid in it: pay dates and weekly or four-weekly pay can make some months higher or lower.",
+        "actually paid in it; the year month by month shows how your pay dates change it. Paydays that move "
+        "for weekends or bank holidays are not modelled.",
     ]
     if any(s.universal_credit.childcare > 0 for s in scenarios):
         notes.append(
