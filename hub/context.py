@@ -5,7 +5,6 @@ It holds no Textual state, so the CLI, the TUI and tests all use the same object
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import socket
@@ -30,7 +29,8 @@ class Hub:
     def __init__(self, config: SiteConfig, plugins: PluginHost, *, staff: str | None = None) -> None:
         self.config = config
         self.plugins = plugins
-        self._fallback_staff = staff or os.environ.get("HUB_STAFF") or _login_name()
+        self._unsigned_actor = staff or "(not signed in)"
+        """What the access log records for events before anyone signs in (never an identity)."""
         self.session = None
         """The signed-in member of staff (hub.staff.Session), or None before sign-in."""
         self.terminal = config.hub.terminal_name or socket.gethostname()
@@ -45,8 +45,8 @@ class Hub:
 
     @property
     def staff(self) -> str:
-        """The username recorded against everything done now (the CLI's user before any sign-in)."""
-        return self.session.username if self.session else self._fallback_staff
+        """The username recorded against everything done now; nobody is assumed before a sign-in."""
+        return self.session.username if self.session else self._unsigned_actor
 
     @property
     def role(self) -> str | None:
@@ -69,16 +69,22 @@ class Hub:
 
         log_access(self.db, staff=self.staff, terminal=self.terminal, resident_id=resident_id, action=action)
 
-    def sign_in_from_environment(self) -> None:
-        """For the CLI: HUB_STAFF and HUB_PASSWORD sign in as that account; else a plain staff session."""
-        from hub.staff import Session, sign_in
+    def authenticate(self, permission: str) -> None:
+        """For command-line tools: sign in (HUB_STAFF + HUB_PASSWORD, or a prompt at a terminal) and
+        require ``permission``. Raises PermissionDenied or AuthError; the CLI exits with code 3."""
+        from hub.cliauth import authenticate
 
-        password = os.environ.get("HUB_PASSWORD")
-        if password and os.environ.get("HUB_STAFF"):
-            self.session = sign_in(self.db, os.environ["HUB_STAFF"], password)
-            self.log_event(None, "sign-in:cli")
-        elif self.session is None:
-            self.session = Session(None, self._fallback_staff, self._fallback_staff, "staff")
+        authenticate(self, permission)
+
+    def record_export(self, resident_id: int, path, *, kind: str = "export") -> None:
+        """Note a file just written about a resident (an export, a printout), so erasure removes it."""
+        from hub.erasure import record_export
+
+        record_export(self.config.data_dir, resident_id, path, kind=kind)
+
+    def sign_in_from_environment(self) -> None:
+        """For the CLI: sign in as HUB_STAFF with HUB_PASSWORD (or ask at a terminal); no default identity."""
+        self.authenticate("residents.use")
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -146,14 +152,52 @@ class Hub:
     def database_path(self) -> Path:
         return self.config.database_path
 
-    def open_storage(self, *, seed_demo: bool = True) -> list[str]:
-        """Open the database, apply the core's then each plugin's migrations, seed a demo site, fire startup."""
-        from hub import residents
+    def open_storage(self, *, seed_demo: bool = True, wait_seconds: float | None = None, on_wait=None) -> list[str]:
+        """Open the database, apply the core's then each plugin's migrations, seed a demo site, fire startup.
 
+        A database another kiosk keeps busy is waited for (``wait_seconds``, default
+        $HUB_BUSY_WAIT_SECONDS or 60), trying again every few seconds and saying so through
+        ``on_wait(message)``; it never disables a plugin. Still busy after that: DatabaseBusy."""
+        import time
+
+        from hub.storage import DatabaseBusy
+
+        if wait_seconds is None:
+            try:
+                wait_seconds = float(os.environ.get("HUB_BUSY_WAIT_SECONDS", "60"))
+            except ValueError:
+                wait_seconds = 60.0
+        deadline = time.monotonic() + wait_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._open_storage_once(seed_demo=seed_demo)
+            except DatabaseBusy as exc:
+                self.close()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise DatabaseBusy(f"{exc} (tried {attempt} times over {wait_seconds:.0f} seconds)") from None
+                message = (f"The database is busy (another kiosk or program is using it): trying again "
+                           f"(attempt {attempt + 1}); nothing has been changed.")
+                if on_wait is not None:
+                    on_wait(message)
+                else:
+                    log.warning(message)
+                time.sleep(min(2.0, max(left, 0.05)))
+
+    def _open_storage_once(self, *, seed_demo: bool = True) -> list[str]:
+        from hub import audit, residents
+        from hub.storage import DatabaseBusy, close_to_others, run_after_commit
+
+        close_to_others()  # everything the hub writes from here on is 0600 in 0700 folders
         self._db = open_database(self.database_path, encrypted=self.config.hub.encrypted)
         self.check_integrity()
-        applied = apply_migrations(self._db, [_meta_migrations(), residents.core_migrations()], self.database_path)
-        names: set[str] = {"hub_core", "hub_meta"}
+        applied = apply_migrations(
+            self._db, [_meta_migrations(), residents.core_migrations(), audit.audit_migrations()], self.database_path
+        )
+        run_after_commit(self._db)
+        names: set[str] = {"hub_core", "hub_meta", "hub_audit"}
         for result in self.plugins.call_flat("register_migrations", hub=self):
             migrations = result.value
             set_name = getattr(migrations, "name", None)
@@ -163,6 +207,8 @@ class Hub:
             names.add(set_name)
             try:
                 applied += apply_migrations(self._db, [migrations], self.database_path)
+            except DatabaseBusy:
+                raise  # busy is not broken: the whole opening waits and tries again
             except Exception as exc:  # a plugin's broken migration disables it; its changes were rolled back
                 self.plugins.disable(
                     result.plugin,
@@ -180,6 +226,10 @@ class Hub:
         try:
             result = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]
         except DB_ERRORS as exc:
+            from hub.storage import is_busy, storage_error
+
+            if is_busy(exc):
+                raise storage_error(exc, self.database_path) from None
             raise StorageError(
                 f"The database {self.database_path} is damaged ({exc}). Nothing has been changed. "
                 "Close every kiosk, then restore the latest backup: hub restore <backup file> (see docs/site-config.md)."
@@ -264,9 +314,3 @@ def _meta_migrations():
 
     return migrations
 
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "staff"

@@ -175,6 +175,9 @@ def erase(hub, resident_id: int) -> ErasureReport:
         )
         hub.log_event(resident_id, "erase")
     report.kept.append("core: the resident's id, registration date and status, de-identified, so counts stay right")
+    from hub.erasure import reach_the_bytes  # security: FTS rebuilt, WAL emptied, exported files removed, ledger
+
+    report.bytes_notes = reach_the_bytes(hub, resident)
     if hub.current_resident_id == resident_id:
         hub.current_resident_id = None
     return report

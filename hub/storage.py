@@ -48,6 +48,20 @@ class StorageError(Exception):
     """The database cannot be used; the message says why and what to do, without a traceback."""
 
 
+class DatabaseBusy(StorageError):
+    """Another kiosk or program held the database longer than the busy timeout: wait and try again."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def storage_error(exc: BaseException, path: Path | str) -> StorageError:
+    """The StorageError (DatabaseBusy when it is only busy) for a low-level database error."""
+    return (DatabaseBusy if is_busy(exc) else StorageError)(explain_sqlite_error(exc, path))
+
+
 def explain_sqlite_error(exc: BaseException, path: Path | str) -> str:
     """Turn SQLite's terse errors into advice a site lead can act on."""
     text = str(exc).lower()
@@ -87,10 +101,54 @@ def database_key(path: Path | str, environ=None) -> str | None:
         return None
 
 
+PRIVATE_UMASK = 0o077
+"""Files the hub creates (database, WAL, backups, exports, keys) are its owner's alone: 0600 in 0700."""
+
+
+def close_to_others() -> None:
+    """Set the process umask so every file the hub creates is readable by its owner only."""
+    import os
+
+    os.umask(PRIVATE_UMASK)
+
+
+def private_folder(path: Path | str) -> Path:
+    """Create a folder (and its parents) readable by its owner only; tighten an existing one."""
+    import os
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError:  # not ours to change (a shared mount): the files inside are still 0600
+        pass
+    return path
+
+
+def make_private(path: Path | str) -> None:
+    """chmod 0600 if the file exists (the database, its WAL and shared-memory files, a backup)."""
+    import os
+
+    try:
+        os.chmod(path, 0o600)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass
+
+
+def _harden(conn) -> None:
+    """Every connection: deleted content is overwritten with zeros, not left in free pages."""
+    conn.execute("PRAGMA secure_delete = ON")
+
+
 def connect(path: Path | str, key: str | None = None):
-    """A DB-API connection: plain SQLite, or SQLCipher when a key is given."""
+    """A DB-API connection: plain SQLite, or SQLCipher when a key is given (secure_delete on)."""
     if key is None:
-        return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        _harden(conn)
+        return conn
     try:
         from sqlcipher3 import dbapi2 as sqlcipher
     except ImportError:
@@ -101,6 +159,7 @@ def connect(path: Path | str, key: str | None = None):
     conn = sqlcipher.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute("PRAGMA cipher_log_level = NONE")  # else a wrong key prints to stderr, over the kiosk screen
     conn.execute("PRAGMA key = '{}'".format(key.replace("'", "''")))
+    _harden(conn)
     return conn
 
 
@@ -121,7 +180,7 @@ def open_database(path: Path | str, *, encrypted: bool = False, key: str | None 
             )
     if str(path) != ":memory:":
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
         except OSError as exc:
             raise StorageError(f"Cannot create the data folder {path.parent}: {exc.strerror}.") from None
     try:
@@ -135,13 +194,16 @@ def open_database(path: Path | str, *, encrypted: bool = False, key: str | None 
             if mode.lower() != "wal":
                 raise StorageError(f"The database {path} could not switch to WAL mode (it reports {mode!r}).")
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
+        if str(path) != ":memory:":
+            for suffix in ("", "-wal", "-shm"):
+                make_private(f"{path}{suffix}")
     except DB_ERRORS as exc:
         if encrypted and "not a database" in str(exc):
             raise StorageError(
                 f"The key for the encrypted database {path} is wrong (or the file is not an encrypted hub "
                 f"database). Check {KEY_ENV} or the keyring entry; nothing was changed."
             ) from None
-        raise StorageError(explain_sqlite_error(exc, path)) from None
+        raise storage_error(exc, path) from None
     return Database(conn, execute_plugins=False)
 
 
@@ -153,7 +215,7 @@ def apply_migrations(db: "Database", migration_sets: Iterable["Migrations"], pat
         try:
             migrations.apply(db)
         except DB_ERRORS as exc:
-            raise StorageError(explain_sqlite_error(exc, path or "site database")) from None
+            raise storage_error(exc, path or "site database") from None
         applied.extend(f"{migrations.name}:{name}" for name in pending)
     return applied
 
@@ -177,6 +239,7 @@ def write_transaction(db: "Database") -> Iterator["Database"]:
     except BaseException:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
+        _pending(db).clear()
         raise
     else:
         try:
@@ -184,4 +247,40 @@ def write_transaction(db: "Database") -> Iterator["Database"]:
         except BaseException:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
+            _pending(db).clear()
             raise
+        run_after_commit(db)
+
+
+def _pending(db: "Database") -> list:
+    pending = getattr(db, "_hub_after_commit", None)
+    if pending is None:
+        pending = []
+        try:
+            db._hub_after_commit = pending  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return pending
+
+
+def after_commit(db: "Database", callback) -> None:
+    """Run ``callback`` once the current write transaction commits (at once if there is none).
+
+    The audit chain uses it to record its head outside the database only for rows that exist."""
+    if not db.conn.in_transaction:
+        callback()
+        return
+    _pending(db).append(callback)
+
+
+def run_after_commit(db: "Database") -> None:
+    """Run what waited for a commit (also called after migrations, which commit on their own)."""
+    if db.conn.in_transaction:
+        return
+    pending = _pending(db)
+    while pending:
+        callback = pending.pop(0)
+        try:
+            callback()
+        except OSError:  # the head file could not be written: verify will say the head lags
+            pass

@@ -316,6 +316,8 @@ class HomePane(Horizontal):
         try:
             export = rights.subject_access(self.hub, resident_id)
             paths = [rights.write_export(export, folder, fmt=fmt) for fmt in ("pdf", "json")]
+            for path in paths:
+                self.hub.record_export(resident_id, path, kind="subject-access")  # erasure removes them
         except Exception as exc:  # shown to the site lead; the log gets no details
             self.app.call_from_thread(self.notify, f"The export failed: {type(exc).__name__}: {exc}", severity="error")
             return
