@@ -295,12 +295,19 @@ def verify(db: "Database", *, notes: list[str] | None = None) -> tuple[int, list
         previous_id = row["id"]
         last_id, last_hash = row["id"], row["hash"]
         macs[row["id"]] = row["hash"]
+    # Two or more rows in a row whose MACs fail while their links agree were recomputed, not
+    # merely edited: someone rebuilt that stretch of the chain without the site's key.
     failing = [p for p in problems if p.kind == EDITED and p.message.startswith("its contents")]
-    links_ok = not any(p.message.startswith("does not follow") or p.kind == DELETED for p in problems)
-    if links_ok and len(failing) >= 2 and failing[-1].row_id == last_id and \
-            [p.row_id for p in failing] == list(range(failing[0].row_id, last_id + 1)):
-        problems = [p for p in problems if p not in failing]
-        problems.append(ChainProblem(failing[0].row_id, f"rows {failing[0].row_id} to {last_id} were rewritten with a key "
+    runs: list[list[ChainProblem]] = []
+    for problem in failing:
+        if runs and runs[-1][-1].row_id == problem.row_id - 1:
+            runs[-1].append(problem)
+        else:
+            runs.append([problem])
+    for run in runs:
+        if len(run) >= 2:
+            problems = [p for p in problems if p not in run]
+            problems.append(ChainProblem(run[0].row_id, f"rows {run[0].row_id} to {run[-1].row_id} were rewritten with a key "
                                                         "that is not the site's: the chain was rebuilt", REBUILT))
     if forged:
         problems.append(ChainProblem(None, f"{forged} row(s) were rewritten without the site's key: the chain was rebuilt "

@@ -61,11 +61,16 @@ def test_a_missing_key_says_where_to_put_it(encrypted_site, monkeypatch):
         hub.open_storage()
 
 
-def test_backups_of_an_encrypted_site_are_encrypted_and_restore(encrypted_site, tmp_path, capsys):
+def test_backups_of_an_encrypted_site_are_encrypted_and_restore(encrypted_site, tmp_path, capsys, monkeypatch):
+    from hub.staff import create_account
+
     hub = cli.build_hub(load_site_config(encrypted_site))
     hub.open_storage()
     add_resident(hub)
+    create_account(hub.db, username="ada.admin", display_name="Ada", role="admin", password="an admin long phrase", created_by="t")
     hub.close()
+    monkeypatch.setenv("HUB_STAFF", "ada.admin")  # backup, restore and audit verify sign in
+    monkeypatch.setenv("HUB_PASSWORD", "an admin long phrase")
     out = tmp_path / "backup.db"
     assert cli.main(["--site", str(encrypted_site), "backup", "--out", str(out)]) == 0
     assert b"Enc Rypted" not in out.read_bytes()
