@@ -84,13 +84,76 @@ def explain_sqlite_error(exc: BaseException, path: Path | str) -> str:
     return f"The database {path} reported an error: {exc}"
 
 
+KEY_FILE_ENV = "HUB_DB_KEY_FILE"
+"""A file holding an encrypted site database's passphrase (0600, outside the data folder)."""
+
+KEY_DIR_ENV = "HUB_KEY_DIR"
+"""Where the hub keeps the passphrases it makes for new encrypted sites (default: the user's config folder)."""
+
+
+def key_file_for(path: Path | str, environ=None) -> Path:
+    """Where this database's passphrase file is: $HUB_DB_KEY_FILE, else one per database in the key folder."""
+    import hashlib
+    import os
+
+    environ = os.environ if environ is None else environ
+    if environ.get(KEY_FILE_ENV):
+        return Path(environ[KEY_FILE_ENV]).expanduser()
+    if environ.get(KEY_DIR_ENV):
+        folder = Path(environ[KEY_DIR_ENV]).expanduser()
+    else:
+        from platformdirs import user_config_path
+
+        folder = user_config_path("drop-in-hub") / "keys"
+    digest = hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+    return folder / f"site-{digest}.key"
+
+
+def create_database_key(path: Path | str, environ=None) -> str:
+    """Make a random passphrase for a new encrypted database and keep it in its key file (0600 in 0700)."""
+    import os
+    import secrets
+
+    key_file = key_file_for(path, environ)
+    private_folder(key_file.parent)
+    key = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def is_plain_sqlite(path: Path | str) -> bool | None:
+    """True for a plain SQLite file, False for an encrypted one, None when there is no file yet."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(16)
+    except FileNotFoundError:
+        return None
+    if not header:
+        return None
+    return header == b"SQLite format 3\x00"
+
+
 def database_key(path: Path | str, environ=None) -> str | None:
-    """The passphrase for an encrypted database: $HUB_DB_KEY, else the system keyring, else None."""
+    """The passphrase for an encrypted database: $HUB_DB_KEY, else its key file, else the system keyring."""
     import os
 
     environ = os.environ if environ is None else environ
     if environ.get(KEY_ENV):
         return environ[KEY_ENV]
+    key_file = key_file_for(path, environ)
+    try:
+        text = key_file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise StorageError(f"The key file {key_file} cannot be read ({exc.strerror}).") from None
+    if text:
+        return text
     try:
         import keyring  # optional: only where the site installs it
     except ImportError:
@@ -173,10 +236,13 @@ def open_database(path: Path | str, *, encrypted: bool = False, key: str | None 
     path = Path(path)
     if encrypted and key is None:
         key = database_key(path)
+        if not key and str(path) != ":memory:" and is_plain_sqlite(path) is None:
+            key = create_database_key(path)  # a new encrypted site: its key goes in a 0600 file outside the data folder
         if not key:
             raise StorageError(
-                f"This site's database is encrypted: set {KEY_ENV} to its passphrase, or store it in the "
-                f"system keyring (service {KEYRING_SERVICE!r}, user {str(path.resolve())!r})."
+                f"This site's database is encrypted: set {KEY_ENV} to its passphrase, put it in the key file "
+                f"{key_file_for(path)} (or set {KEY_FILE_ENV}), or store it in the system keyring "
+                f"(service {KEYRING_SERVICE!r}, user {str(path.resolve())!r})."
             )
     if str(path) != ":memory:":
         try:

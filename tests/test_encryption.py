@@ -18,8 +18,7 @@ pytest.importorskip("sqlcipher3", reason="sqlcipher3 is part of the test extras"
 
 @pytest.fixture
 def encrypted_site(tmp_path, monkeypatch):
-    site = write_site(tmp_path)
-    site.write_text(site.read_text().replace("terminal_name", "encrypted = true\nterminal_name"))
+    site = write_site(tmp_path, encrypted=True)
     monkeypatch.setenv("HUB_DB_KEY", "correct horse battery staple")
     return site
 
@@ -55,6 +54,9 @@ def test_a_wrong_key_is_a_clear_message(encrypted_site, monkeypatch):
 
 
 def test_a_missing_key_says_where_to_put_it(encrypted_site, monkeypatch):
+    first = cli.build_hub(load_site_config(encrypted_site))
+    first.open_storage()  # the database exists, made with HUB_DB_KEY (a new one would get a key file made for it)
+    first.close()
     monkeypatch.delenv("HUB_DB_KEY")
     hub = cli.build_hub(load_site_config(encrypted_site))
     with pytest.raises(StorageError, match="HUB_DB_KEY"):
