@@ -187,17 +187,17 @@ class Hub:
                 time.sleep(min(2.0, max(left, 0.05)))
 
     def _open_storage_once(self, *, seed_demo: bool = True) -> list[str]:
-        from hub import audit, residents
+        from hub import audit, residents, versions
         from hub.storage import DatabaseBusy, close_to_others, run_after_commit
 
         close_to_others()  # everything the hub writes from here on is 0600 in 0700 folders
         self._db = open_database(self.database_path, encrypted=self.config.hub.encrypted)
         self.check_integrity()
         applied = apply_migrations(
-            self._db, [_meta_migrations(), residents.core_migrations(), audit.audit_migrations()], self.database_path
+            self._db, [_meta_migrations(), residents.core_migrations(), audit.audit_migrations(), versions.version_migrations()], self.database_path
         )
         run_after_commit(self._db)
-        names: set[str] = {"hub_core", "hub_meta", "hub_audit"}
+        names: set[str] = {"hub_core", "hub_meta", "hub_audit", "hub_versions"}
         for result in self.plugins.call_flat("register_migrations", hub=self):
             migrations = result.value
             set_name = getattr(migrations, "name", None)
