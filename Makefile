@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SITE ?= config/demo.toml
 
-.PHONY: run test install clean-demo crosscheck
+.PHONY: run test install clean-demo crosscheck fuzz
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -29,6 +29,10 @@ test: install
 	# The signposting tutorial's example plugin, installed as a third party would, with its own tests.
 	$(BIN)/python -m pip install --quiet --no-deps -e examples/hub-signposting-example --config-settings editable_mode=compat
 	cd examples/hub-signposting-example && ../../$(BIN)/python -m pytest -q
+
+# 10,000 hypothesis examples per form, the search box and the CLI (make test runs a few hundred); by hand.
+fuzz: install
+	HUB_FUZZ=1 $(BIN)/python -m pytest -q tests/security/test_fuzz.py
 
 # Forget the demo site's data, so the next `make run` seeds it afresh.
 clean-demo:

@@ -253,7 +253,7 @@ class HubApp(App[int]):
         collector stays off until it is done.
         """
         try:
-            self.hub.open_storage()
+            self.hub.open_storage(on_wait=lambda message: self.call_from_thread(self.notify, message, timeout=4))
         except StorageError as exc:
             self.call_from_thread(self.show_fatal, str(exc))
             return
@@ -352,6 +352,14 @@ class HubApp(App[int]):
             self.notify(str(exc), severity="error")
             return
         self.push_screen(StaffAccountsScreen(self.hub))
+
+    async def action_quit(self) -> None:
+        """Quit, except from the lock screen: only the signed-in person (or someone signing in) may end it."""
+        from hub.screens.auth import LockScreen
+
+        if self.screen_stack and isinstance(self.screen, LockScreen):
+            return
+        await super().action_quit()
 
     def action_command_palette(self) -> None:
         if not self.locked:

@@ -23,23 +23,43 @@ def integrity_problems(conn: sqlite3.Connection) -> list[str]:
 def backup_database(live, target: Path, key: str | None = None) -> Path:
     """Copy the live database to ``target`` (readable only by its owner) and check the copy.
 
-    An encrypted site's backups are encrypted with the same key."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    The copy is written under a temporary name beside ``target`` and renamed only once it is
+    complete and checked, so a killed backup never leaves a partial file that looks like a
+    backup. An encrypted site's backups are encrypted with the same key."""
+    from hub.storage import make_private, private_folder
+
+    private_folder(target.parent)
     if target.exists():
         raise StorageError(f"{target} already exists: choose another name.")
-    dest = connect(target, key)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    _clear_partial(partial)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # 0600 before a byte is written
+    os.close(fd)
     try:
-        live.backup(dest)
-        problems = integrity_problems(dest)
+        dest = connect(partial, key)
+        try:
+            live.backup(dest)
+            problems = integrity_problems(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+        finally:
+            dest.close()
     except DB_ERRORS as exc:
-        dest.close()
-        target.unlink(missing_ok=True)
+        _clear_partial(partial)
         raise StorageError(explain_sqlite_error(exc, target)) from None
-    dest.close()
-    os.chmod(target, 0o600)  # it holds residents' personal data
+    except BaseException:
+        _clear_partial(partial)
+        raise
     if problems:
+        _clear_partial(partial)
         raise StorageError(f"The backup {target} failed its integrity check: {problems[0]}")
+    make_private(partial)
+    os.replace(partial, target)
     return target
+
+
+def _clear_partial(partial: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
 
 
 def default_backup_path(data_dir: Path) -> Path:
@@ -70,7 +90,10 @@ def check_backup_file(path: Path, key: str | None = None):
 
 
 def restore_database(backup_path: Path, live, data_dir: Path, key: str | None = None) -> Path:
-    """Replace the live database's contents with the backup; keep a safety copy of what was there."""
+    """Replace the live database's contents with the backup; keep a safety copy of what was there.
+
+    The low-level copy only: ``hub restore`` goes through hub.restore, which also keeps the
+    live accounts, applies the erasure ledger again and compares the access log's heads."""
     source = check_backup_file(backup_path, key)
     safety = data_dir / "backups" / f"before-restore-{datetime.now().strftime('%Y%m%d-%H%M%S')}.db"
     backup_database(live, safety, key)

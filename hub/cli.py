@@ -14,6 +14,7 @@ from typing import Sequence
 
 from hub.config import ConfigError, ConfigIssue, SiteConfig, load_site_config, resolve_site_path
 from hub.plugins import PluginHost, installed_entry_points, is_builtin, plugins_to_load
+from hub.cliauth import NOT_ALLOWED, refusal_message
 from hub.staff import AuthError, PermissionDenied
 from hub.storage import StorageError
 
@@ -94,6 +95,8 @@ def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
     restore_cmd = sub.add_parser("restore", help="replace the site database with a backup (a safety copy is kept)")
     restore_cmd.add_argument("file", metavar="FILE", help="the backup to restore")
     restore_cmd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for needs_sign_in in (backup_cmd, restore_cmd, audit_cmd):
+        needs_sign_in.epilog = "Sign in with HUB_STAFF and HUB_PASSWORD (or at the prompt): backup needs a site lead, restore an admin."
     resident_cmd = sub.add_parser("resident", help="a resident's data rights: export everything held, or erase")
     resident_sub = resident_cmd.add_subparsers(dest="resident_action", required=True)
     export_cmd = resident_sub.add_parser("export", help="subject access: everything held about a resident, from every plugin")
@@ -198,14 +201,13 @@ def run_plugin_command(hub, plugin: str, spec, args: argparse.Namespace) -> int:
     try:
         if spec.needs_database:
             hub.open_storage()
-            hub.sign_in_from_environment()
-        code = spec.run(hub, args)
+        code = spec.run(hub, args)  # commands that touch residents' data sign in with hub.authenticate(...)
     except StorageError as exc:
         print(f"hub: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except (PermissionDenied, AuthError) as exc:
-        print(f"hub {spec.name}: {exc} (set HUB_STAFF and HUB_PASSWORD to act as an account with that role)", file=sys.stderr)
-        return USAGE_ERROR
+        print(refusal_message(spec.name, exc), file=sys.stderr)
+        return NOT_ALLOWED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and closed early: not an error worth a message
@@ -224,28 +226,48 @@ def run_plugin_command(hub, plugin: str, spec, args: argparse.Namespace) -> int:
 
 
 def run_core_database_command(hub, args: argparse.Namespace) -> int:
-    """audit verify, backup and restore: the core's own commands that need the database."""
+    """audit verify, backup and restore: the core's own commands that need the database.
+
+    Each signs in first: checking the log needs a site lead, a backup a site lead, a restore an
+    admin (checked against the live database's accounts, never the backup's). All are logged."""
     from pathlib import Path
 
     from hub import audit, backup
 
     try:
-        if args.command == "restore":
-            return restore(hub, Path(args.file), confirmed=args.yes)
         hub.open_storage()
+        if args.command == "restore":
+            hub.authenticate("data.restore")
+            return restore(hub, Path(args.file), confirmed=args.yes)
         if args.command == "audit":
-            count, problems = audit.verify(hub.db)
-            if problems:
-                print(f"hub audit: the access log has been tampered with ({len(problems)} problem(s) in {count} rows):", file=sys.stderr)
-                for problem in problems:
-                    print(f"  {problem}", file=sys.stderr)
+            hub.authenticate("audit.verify")
+            notes: list[str] = []
+            try:
+                count, problems = audit.verify(hub.db, notes=notes)
+            except audit.AuditKeyError as exc:
+                print(f"hub audit: {exc}", file=sys.stderr)
                 return 1
-            print(f"hub audit: OK: {count} rows, chain intact.")
+            hub.log_event(None, "audit:verify:" + ("ok" if not problems else "problems"))
+            for note in notes:
+                print(f"hub audit: note: {note}")
+            if problems:
+                kinds = sorted({problem.kind for problem in problems})
+                print(f"hub audit: the access log has been tampered with ({', '.join(kinds)}; "
+                      f"{len(problems)} problem(s) in {count} rows):", file=sys.stderr)
+                for problem in problems:
+                    print(f"  [{problem.kind}] {problem}", file=sys.stderr)
+                return 1
+            print(f"hub audit: OK: {count} rows, chain intact (keyed), newest row matches the record kept outside the database.")
             return 0
+        hub.authenticate("data.backup")
         target = Path(args.out) if args.out else backup.default_backup_path(hub.config.data_dir)
+        hub.log_event(None, f"backup:{target.name}")  # before the copy, so the backup holds its own record
         written = backup.backup_database(hub.db.conn, target, hub.database_key())
         print(f"hub backup: wrote {written} (checked; readable only by you). Keep it somewhere safe: it holds personal data.")
         return 0
+    except (PermissionDenied, AuthError) as exc:
+        print(refusal_message(args.command, exc), file=sys.stderr)
+        return NOT_ALLOWED
     except StorageError as exc:
         print(f"hub {args.command}: {exc}", file=sys.stderr)
         return USAGE_ERROR
@@ -262,7 +284,7 @@ def _read_secrets(from_stdin: bool) -> tuple[str, str]:
 
     if not sys.stdin.isatty():
         raise accounts_error("password", "give it on standard input with --password-stdin")
-    password = getpass.getpass("New password (8 or more characters): ")
+    password = getpass.getpass("New password (12 or more characters): ")
     if getpass.getpass("Again: ") != password:
         raise accounts_error("password", "the two passwords differ")
     pin = getpass.getpass("Quick-unlock PIN (4 to 8 digits, or empty): ")
@@ -282,8 +304,7 @@ def run_staff_command(hub, args: argparse.Namespace) -> int:
 
     try:
         hub.open_storage()
-        hub.sign_in_from_environment()
-        hub.require("staff.manage")
+        hub.authenticate("staff.manage")
         if args.staff_action == "list":
             for row in hub.db.query("SELECT username, display_name, role, active FROM staff ORDER BY username"):
                 print(f"{row['username']:<20} {row['role']:<10} {'active' if row['active'] else 'disabled':<9} {row['display_name']}")
@@ -322,8 +343,11 @@ def run_staff_command(hub, args: argparse.Namespace) -> int:
         for field, message in exc.errors.items():
             print(f"hub staff: {field}: {message}", file=sys.stderr)
         return USAGE_ERROR
-    except (StorageError, PermissionDenied, AuthError) as exc:
-        print(f"hub staff: {exc} (set HUB_STAFF and HUB_PASSWORD to a site lead's account)", file=sys.stderr)
+    except (PermissionDenied, AuthError) as exc:
+        print(refusal_message("staff", exc), file=sys.stderr)
+        return NOT_ALLOWED
+    except StorageError as exc:
+        print(f"hub staff: {exc}", file=sys.stderr)
         return USAGE_ERROR
     finally:
         hub.close()
@@ -337,8 +361,8 @@ def run_rights_command(hub, args: argparse.Namespace) -> int:
 
     try:
         hub.open_storage()
-        hub.sign_in_from_environment()
         if args.command == "retention":
+            hub.authenticate("residents.erase")
             years = hub.config.hub.retention_years
             if not years:
                 print("hub retention: this site has no retention rule (set [hub] retention_years).", file=sys.stderr)
@@ -359,14 +383,17 @@ def run_rights_command(hub, args: argparse.Namespace) -> int:
             print(f"Erased {len(candidates)} resident(s).")
             return 0
         if args.resident_action == "export":
+            hub.authenticate("data.export")
             export = rights.subject_access(hub, args.resident_id)
             folder = Path(args.out) if args.out else hub.config.data_dir / "exports"
             path = rights.write_export(export, folder, fmt=args.format)
+            hub.record_export(args.resident_id, path)
             print(f"hub resident export: wrote {path} (readable only by you; it holds personal data).")
             if export["incomplete"]:
                 print("hub resident export: INCOMPLETE, some plugins failed: " + "; ".join(export["incomplete"]), file=sys.stderr)
                 return 1
             return 0
+        hub.authenticate("residents.erase")
         if not args.yes:
             print("hub resident erase: this cannot be undone; add --yes to confirm.", file=sys.stderr)
             return USAGE_ERROR
@@ -374,8 +401,13 @@ def run_rights_command(hub, args: argparse.Namespace) -> int:
         print(f"hub resident erase: resident {args.resident_id} erased. Kept, de-identified:")
         for item in report.kept:
             print(f"  {item}")
+        for item in getattr(report, "bytes_notes", []):
+            print(f"hub resident erase: {item}")
         return 0
-    except (rights.RightsError, StorageError, PermissionDenied, AuthError) as exc:
+    except (PermissionDenied, AuthError) as exc:
+        print(refusal_message(args.command, exc), file=sys.stderr)
+        return NOT_ALLOWED
+    except (rights.RightsError, StorageError) as exc:
         print(f"hub {args.command}: {exc}", file=sys.stderr)
         return USAGE_ERROR
     finally:
@@ -383,11 +415,14 @@ def run_rights_command(hub, args: argparse.Namespace) -> int:
 
 
 def restore(hub, backup_file, *, confirmed: bool) -> int:
-    from hub import backup
-    from hub.storage import open_database
+    """Replace the live database with a checked backup (an admin, already signed in against the live one).
 
-    key = hub.database_key()
-    backup.check_backup_file(backup_file, key).close()
+    Staff accounts stay as they are now (a backup cannot bring back an old password or add an
+    account); erasures recorded since the backup are applied again; the access log's heads
+    before and after are compared and reported; the restore is logged."""
+    from hub import restore as restoring
+
+    outcome = restoring.prepare(hub, backup_file)
     if not confirmed:
         if not sys.stdin.isatty():
             print("hub restore: this replaces the site database; add --yes to confirm.", file=sys.stderr)
@@ -396,12 +431,14 @@ def restore(hub, backup_file, *, confirmed: bool) -> int:
         if answer.strip() != "RESTORE":
             print("hub restore: nothing changed.")
             return 1
-    live = open_database(hub.database_path, encrypted=hub.config.hub.encrypted, key=key)
-    try:
-        safety = backup.restore_database(backup_file, live.conn, hub.config.data_dir, key)
-    finally:
-        live.close()
-    print(f"hub restore: restored {backup_file}. What was there before is kept in {safety}.")
+    result = restoring.run(hub, outcome)
+    print(f"hub restore: restored {backup_file}. What was there before is kept in {result.safety}.")
+    for line in result.lines():
+        print(f"hub restore: {line}")
+    if result.failed_erasures:
+        print("hub restore: some erasures could not be applied again: " + "; ".join(result.failed_erasures)
+              + ". Run `hub resident erase ID --yes` for each once the problem is fixed.", file=sys.stderr)
+        return 1
     return 0
 
 

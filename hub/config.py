@@ -53,7 +53,9 @@ class HubSettings:
     """Names this kiosk in the access log. Empty: the machine's host name."""
 
     encrypted: bool = False
-    """Encrypt the site database with SQLCipher (AES-256); the passphrase comes from HUB_DB_KEY or the system keyring."""
+    """Encrypt the site database with SQLCipher (AES-256). Left out: a new live site is encrypted (its
+    passphrase made and kept in a 0600 key file outside the data folder), a demo site is not, and an
+    existing database stays as it is. The passphrase comes from HUB_DB_KEY, the key file or the keyring."""
 
     retention_years: int = 0
     """Residents with no contact for this many years are listed by `hub retention` for erasure (0: no rule yet)."""
@@ -160,7 +162,21 @@ def load_site_config(path: Path, environ: typing.Mapping[str, str] | None = None
     if issues:
         raise ConfigError(issues)
     assert settings is not None
-    return SiteConfig(path=Path(path), hub=settings, plugin_tables=plugin_tables, keymap=keymap)
+    config = SiteConfig(path=Path(path), hub=settings, plugin_tables=plugin_tables, keymap=keymap)
+    if "encrypted" not in hub_table:
+        settings.encrypted = default_encryption(config)
+    return config
+
+
+def default_encryption(config: SiteConfig) -> bool:
+    """Closed at rest by default: a live site's new database is encrypted; a demo, or a database
+    that already exists, keeps what it is (a plain one is never opened as if it were encrypted)."""
+    if config.hub.demo:
+        return False
+    from hub.storage import is_plain_sqlite
+
+    plain = is_plain_sqlite(config.database_path)
+    return True if plain is None else not plain
 
 
 AREA_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?(\s*[0-9]([A-Z]{2})?)?$")

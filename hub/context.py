@@ -5,7 +5,6 @@ It holds no Textual state, so the CLI, the TUI and tests all use the same object
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import socket
@@ -31,7 +30,8 @@ class Hub:
     def __init__(self, config: SiteConfig, plugins: PluginHost, *, staff: str | None = None) -> None:
         self.config = config
         self.plugins = plugins
-        self._fallback_staff = staff or os.environ.get("HUB_STAFF") or _login_name()
+        self._unsigned_actor = staff or "(not signed in)"
+        """What the access log records for events before anyone signs in (never an identity)."""
         self.session = None
         """The signed-in member of staff (hub.staff.Session), or None before sign-in."""
         self.terminal = config.hub.terminal_name or socket.gethostname()
@@ -49,8 +49,8 @@ class Hub:
 
     @property
     def staff(self) -> str:
-        """The username recorded against everything done now (the CLI's user before any sign-in)."""
-        return self.session.username if self.session else self._fallback_staff
+        """The username recorded against everything done now; nobody is assumed before a sign-in."""
+        return self.session.username if self.session else self._unsigned_actor
 
     @property
     def role(self) -> str | None:
@@ -73,16 +73,22 @@ class Hub:
 
         log_access(self.db, staff=self.staff, terminal=self.terminal, resident_id=resident_id, action=action)
 
-    def sign_in_from_environment(self) -> None:
-        """For the CLI: HUB_STAFF and HUB_PASSWORD sign in as that account; else a plain staff session."""
-        from hub.staff import Session, sign_in
+    def authenticate(self, permission: str) -> None:
+        """For command-line tools: sign in (HUB_STAFF + HUB_PASSWORD, or a prompt at a terminal) and
+        require ``permission``. Raises PermissionDenied or AuthError; the CLI exits with code 3."""
+        from hub.cliauth import authenticate
 
-        password = os.environ.get("HUB_PASSWORD")
-        if password and os.environ.get("HUB_STAFF"):
-            self.session = sign_in(self.db, os.environ["HUB_STAFF"], password)
-            self.log_event(None, "sign-in:cli")
-        elif self.session is None:
-            self.session = Session(None, self._fallback_staff, self._fallback_staff, "staff")
+        authenticate(self, permission)
+
+    def record_export(self, resident_id: int, path, *, kind: str = "export") -> None:
+        """Note a file just written about a resident (an export, a printout), so erasure removes it."""
+        from hub.erasure import record_export
+
+        record_export(self.config.data_dir, resident_id, path, kind=kind)
+
+    def sign_in_from_environment(self) -> None:
+        """For the CLI: sign in as HUB_STAFF with HUB_PASSWORD (or ask at a terminal); no default identity."""
+        self.authenticate("residents.use")
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -150,29 +156,66 @@ class Hub:
     def database_path(self) -> Path:
         return self.config.database_path
 
-    def open_storage(self, *, seed_demo: bool = True) -> list[str]:
+    def open_storage(self, *, seed_demo: bool = True, wait_seconds: float | None = None, on_wait=None) -> list[str]:
         """Open the database, apply the core's then each plugin's migrations, seed a demo site, fire startup.
 
         Each migration set's new tables are recorded as its plugin's (hub.ownership), so data
         rights know whose tables hold residents' data even when that plugin is later not loaded.
-        """
-        from hub import migrations as core
-        from hub import ownership
 
+        A database another kiosk keeps busy is waited for (``wait_seconds``, default
+        $HUB_BUSY_WAIT_SECONDS or 60), trying again every few seconds and saying so through
+        ``on_wait(message)``; it never disables a plugin. Still busy after that: DatabaseBusy."""
+        import time
+
+        from hub.storage import DatabaseBusy
+
+        if wait_seconds is None:
+            try:
+                wait_seconds = float(os.environ.get("HUB_BUSY_WAIT_SECONDS", "60"))
+            except ValueError:
+                wait_seconds = 60.0
+        deadline = time.monotonic() + wait_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._open_storage_once(seed_demo=seed_demo)
+            except DatabaseBusy as exc:
+                self.close()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise DatabaseBusy(f"{exc} (tried {attempt} times over {wait_seconds:.0f} seconds)") from None
+                message = (f"The database is busy (another kiosk or program is using it): trying again "
+                           f"(attempt {attempt + 1}); nothing has been changed.")
+                if on_wait is not None:
+                    on_wait(message)
+                else:
+                    log.warning(message)
+                time.sleep(min(2.0, max(left, 0.05)))
+
+    def _open_storage_once(self, *, seed_demo: bool = True) -> list[str]:
+        from hub import audit, ownership, versions
+        from hub import migrations as core
+        from hub.storage import DatabaseBusy, close_to_others, run_after_commit
+
+        close_to_others()  # everything the hub writes from here on is 0600 in 0700 folders
         self._db = open_database(self.database_path, encrypted=self.config.hub.encrypted)
         self.check_integrity()
         before = ownership.table_names(self._db)
-        core_sets = [core.meta_migrations(), core.core_migrations()]
+        core_sets = [core.meta_migrations(), core.core_migrations(), audit.audit_migrations(), versions.version_migrations()]
         applied = apply_migrations(self._db, core_sets, self.database_path)
+        run_after_commit(self._db)
         if "hub_core" not in ownership.recorded_sets(self._db):
             # A database that predates the record: the core's tables are those its sets make on a scratch
             # database (never "everything here": plugins' tables would pass for the core's and skip the gate).
-            made = ownership.tables_made_by(core_sets[-1], core_sets[:-1]) | ownership.tables_made_by(core_sets[0])
+            made: set[str] = set()
+            for index, migration_set in enumerate(core_sets):
+                made |= ownership.tables_made_by(migration_set, core_sets[:index])
             made.add("_sqlite_migrations")  # sqlite-utils' record of migrations, the core's to keep
             ownership.record_owner(self._db, ownership.CORE_OWNER, "hub_core", made & ownership.table_names(self._db))
         elif applied:
             ownership.record_owner(self._db, ownership.CORE_OWNER, "hub_core", ownership.table_names(self._db) - before)
-        names: set[str] = set(core.CORE_SETS)
+        names: set[str] = {*core.CORE_SETS, "hub_audit", "hub_versions"}
         for result in self.plugins.call_flat("register_migrations", hub=self):
             migrations = result.value
             set_name = getattr(migrations, "name", None)
@@ -182,6 +225,8 @@ class Hub:
             names.add(set_name)
             try:
                 applied += self._apply_plugin_migrations(result.plugin, migrations, core_sets)
+            except DatabaseBusy:
+                raise  # busy is not broken: the whole opening waits and tries again
             except Exception as exc:  # a plugin's broken migration disables it; its changes were rolled back
                 self.plugins.disable(
                     result.plugin,
@@ -218,6 +263,10 @@ class Hub:
         try:
             result = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]
         except DB_ERRORS as exc:
+            from hub.storage import is_busy, storage_error
+
+            if is_busy(exc):
+                raise storage_error(exc, self.database_path) from None
             raise StorageError(
                 f"The database {self.database_path} is damaged ({exc}). Nothing has been changed. "
                 "Close every kiosk, then restore the latest backup: hub restore <backup file> (see docs/site-config.md)."
@@ -285,14 +334,18 @@ class Hub:
         self._current_resident_id = resident_id
         self.events.emit(events.ResidentEvent(resident_id, events.SELECTED if resident_id is not None else events.CLEARED))
 
-    def update_resident(self, resident_id: int, changes: Any) -> list[str]:
+    def update_resident(self, resident_id: int, changes: Any, *, expected_version: int | None = None,
+                        base: dict[str, Any] | None = None) -> list[str]:
         """Save changes to a resident's details (hub.residents.update_resident, as the signed-in member of
-        staff), tell plugins (``record_saved``) and announce it; returns the fields changed."""
+        staff), tell plugins (``record_saved``) and announce it; returns the fields changed.
+
+        ``expected_version`` and ``base`` (the record when the form opened) refuse a save over
+        another kiosk's newer one with hub.versions.StaleEdit, naming what they changed."""
         from hub import events
         from hub.residents import update_resident
 
         changed = update_resident(self.db, resident_id, changes, area=self.config.hub.area, staff=self.staff,
-                                  terminal=self.terminal)
+                                  terminal=self.terminal, expected_version=expected_version, base=base)
         if changed:
             self.emit("record_saved", resident_id=resident_id, kind="hub.resident", record_id=resident_id)
             self.events.emit(events.ResidentEvent(resident_id, events.DETAILS_CHANGED))
@@ -322,9 +375,3 @@ def _meta_migrations():
 
     return meta_migrations()
 
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "staff"

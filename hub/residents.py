@@ -238,11 +238,14 @@ def changes_from(resident: dict[str, Any]) -> ResidentChanges:
 
 def update_resident(
     db: "Database", resident_id: int, changes: ResidentChanges, *, area: list[str], staff: str, terminal: str,
-    today: date | None = None,
+    today: date | None = None, expected_version: int | None = None, base: dict[str, Any] | None = None,
 ) -> list[str]:
     """Validate and save changes to a resident's details, all or nothing; returns the fields changed.
 
-    The access log records which fields changed (their names, never the values).
+    ``expected_version`` (the record's ``version`` when the form opened) and ``base`` (the record
+    then) make a save over someone else's newer save fail with hub.versions.StaleEdit, naming
+    what they changed, instead of silently undoing it. The access log records which fields
+    changed (their names, never the values).
     """
     today = today or date.today()
     resident = get_resident(db, resident_id)
@@ -273,11 +276,16 @@ def update_resident(
                 )
     if errors:
         raise ValidationError(errors)
-    if not changed:
+    if not changed and expected_version is None:
         return []
     stamp = now_iso()
     address_row = {"address": row["address"], "postcode": row["postcode"], "in_area": row["in_area"]}
     with write_transaction(db):
+        from hub.versions import bump
+
+        bump(db, "residents", resident_id, expected_version, what="this resident's details", base=base, fields=DETAIL_FIELDS)
+        if not changed:
+            return []
         db["residents"].update(resident_id, {**{name: row[name] for name in DETAIL_FIELDS}, "in_area": row["in_area"], "updated_at": stamp})
         if address_changed and (moved_on is not None or current is None):
             start = moved_on or date.fromisoformat(resident["registered_at"][:10])

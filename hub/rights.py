@@ -236,6 +236,10 @@ def _export_pdf(export: dict):
 class ErasureReport:
     resident_id: int
     kept: list[str] = field(default_factory=list)
+    bytes_notes: list[str] = field(default_factory=list)
+    """What reached past the rows: indexes rebuilt, the WAL emptied, exported files removed."""
+    _erased: dict = field(default_factory=dict, repr=False, compare=False)
+    """The resident's record as it was, for after_erasure only (never printed)."""
 
 
 def erase(hub, resident_id: int) -> ErasureReport:
@@ -282,13 +286,18 @@ def _erase(hub, resident_id: int) -> ErasureReport:
         )
         hub.log_event(resident_id, "erase")
     report.kept.append("core: the resident's id, registration date and status, de-identified, so counts stay right")
+    report._erased = resident
     return report
 
 
 def after_erasure(hub, resident_id: int, report: ErasureReport) -> None:
     """The one place erasure reaches past the rows, once they are committed: the full-text index,
     ``secure_delete``, a checkpoint and exported files (issue #14's byte-level erasure lives in its
-    own module and is called from here). Nothing more to do until that module is added."""
+    own module, hub.erasure, and is called from here), and the erasure ledger that survives a restore."""
+    from hub.erasure import reach_the_bytes
+
+    resident, report._erased = report._erased, {}
+    report.bytes_notes = reach_the_bytes(hub, resident)
 
 
 @dataclass

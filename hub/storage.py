@@ -48,6 +48,20 @@ class StorageError(Exception):
     """The database cannot be used; the message says why and what to do, without a traceback."""
 
 
+class DatabaseBusy(StorageError):
+    """Another kiosk or program held the database longer than the busy timeout: wait and try again."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def storage_error(exc: BaseException, path: Path | str) -> StorageError:
+    """The StorageError (DatabaseBusy when it is only busy) for a low-level database error."""
+    return (DatabaseBusy if is_busy(exc) else StorageError)(explain_sqlite_error(exc, path))
+
+
 def explain_sqlite_error(exc: BaseException, path: Path | str) -> str:
     """Turn SQLite's terse errors into advice a site lead can act on."""
     text = str(exc).lower()
@@ -70,13 +84,76 @@ def explain_sqlite_error(exc: BaseException, path: Path | str) -> str:
     return f"The database {path} reported an error: {exc}"
 
 
+KEY_FILE_ENV = "HUB_DB_KEY_FILE"
+"""A file holding an encrypted site database's passphrase (0600, outside the data folder)."""
+
+KEY_DIR_ENV = "HUB_KEY_DIR"
+"""Where the hub keeps the passphrases it makes for new encrypted sites (default: the user's config folder)."""
+
+
+def key_file_for(path: Path | str, environ=None) -> Path:
+    """Where this database's passphrase file is: $HUB_DB_KEY_FILE, else one per database in the key folder."""
+    import hashlib
+    import os
+
+    environ = os.environ if environ is None else environ
+    if environ.get(KEY_FILE_ENV):
+        return Path(environ[KEY_FILE_ENV]).expanduser()
+    if environ.get(KEY_DIR_ENV):
+        folder = Path(environ[KEY_DIR_ENV]).expanduser()
+    else:
+        from platformdirs import user_config_path
+
+        folder = user_config_path("drop-in-hub") / "keys"
+    digest = hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+    return folder / f"site-{digest}.key"
+
+
+def create_database_key(path: Path | str, environ=None) -> str:
+    """Make a random passphrase for a new encrypted database and keep it in its key file (0600 in 0700)."""
+    import os
+    import secrets
+
+    key_file = key_file_for(path, environ)
+    private_folder(key_file.parent)
+    key = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def is_plain_sqlite(path: Path | str) -> bool | None:
+    """True for a plain SQLite file, False for an encrypted one, None when there is no file yet."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(16)
+    except FileNotFoundError:
+        return None
+    if not header:
+        return None
+    return header == b"SQLite format 3\x00"
+
+
 def database_key(path: Path | str, environ=None) -> str | None:
-    """The passphrase for an encrypted database: $HUB_DB_KEY, else the system keyring, else None."""
+    """The passphrase for an encrypted database: $HUB_DB_KEY, else its key file, else the system keyring."""
     import os
 
     environ = os.environ if environ is None else environ
     if environ.get(KEY_ENV):
         return environ[KEY_ENV]
+    key_file = key_file_for(path, environ)
+    try:
+        text = key_file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise StorageError(f"The key file {key_file} cannot be read ({exc.strerror}).") from None
+    if text:
+        return text
     try:
         import keyring  # optional: only where the site installs it
     except ImportError:
@@ -87,10 +164,54 @@ def database_key(path: Path | str, environ=None) -> str | None:
         return None
 
 
+PRIVATE_UMASK = 0o077
+"""Files the hub creates (database, WAL, backups, exports, keys) are its owner's alone: 0600 in 0700."""
+
+
+def close_to_others() -> None:
+    """Set the process umask so every file the hub creates is readable by its owner only."""
+    import os
+
+    os.umask(PRIVATE_UMASK)
+
+
+def private_folder(path: Path | str) -> Path:
+    """Create a folder (and its parents) readable by its owner only; tighten an existing one."""
+    import os
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError:  # not ours to change (a shared mount): the files inside are still 0600
+        pass
+    return path
+
+
+def make_private(path: Path | str) -> None:
+    """chmod 0600 if the file exists (the database, its WAL and shared-memory files, a backup)."""
+    import os
+
+    try:
+        os.chmod(path, 0o600)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass
+
+
+def _harden(conn) -> None:
+    """Every connection: deleted content is overwritten with zeros, not left in free pages."""
+    conn.execute("PRAGMA secure_delete = ON")
+
+
 def connect(path: Path | str, key: str | None = None):
-    """A DB-API connection: plain SQLite, or SQLCipher when a key is given."""
+    """A DB-API connection: plain SQLite, or SQLCipher when a key is given (secure_delete on)."""
     if key is None:
-        return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        _harden(conn)
+        return conn
     try:
         from sqlcipher3 import dbapi2 as sqlcipher
     except ImportError:
@@ -101,6 +222,7 @@ def connect(path: Path | str, key: str | None = None):
     conn = sqlcipher.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute("PRAGMA cipher_log_level = NONE")  # else a wrong key prints to stderr, over the kiosk screen
     conn.execute("PRAGMA key = '{}'".format(key.replace("'", "''")))
+    _harden(conn)
     return conn
 
 
@@ -114,14 +236,17 @@ def open_database(path: Path | str, *, encrypted: bool = False, key: str | None 
     path = Path(path)
     if encrypted and key is None:
         key = database_key(path)
+        if not key and str(path) != ":memory:" and is_plain_sqlite(path) is None:
+            key = create_database_key(path)  # a new encrypted site: its key goes in a 0600 file outside the data folder
         if not key:
             raise StorageError(
-                f"This site's database is encrypted: set {KEY_ENV} to its passphrase, or store it in the "
-                f"system keyring (service {KEYRING_SERVICE!r}, user {str(path.resolve())!r})."
+                f"This site's database is encrypted: set {KEY_ENV} to its passphrase, put it in the key file "
+                f"{key_file_for(path)} (or set {KEY_FILE_ENV}), or store it in the system keyring "
+                f"(service {KEYRING_SERVICE!r}, user {str(path.resolve())!r})."
             )
     if str(path) != ":memory:":
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
         except OSError as exc:
             raise StorageError(f"Cannot create the data folder {path.parent}: {exc.strerror}.") from None
     try:
@@ -135,13 +260,16 @@ def open_database(path: Path | str, *, encrypted: bool = False, key: str | None 
             if mode.lower() != "wal":
                 raise StorageError(f"The database {path} could not switch to WAL mode (it reports {mode!r}).")
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; a power cut loses at most the last commit
+        if str(path) != ":memory:":
+            for suffix in ("", "-wal", "-shm"):
+                make_private(f"{path}{suffix}")
     except DB_ERRORS as exc:
         if encrypted and "not a database" in str(exc):
             raise StorageError(
                 f"The key for the encrypted database {path} is wrong (or the file is not an encrypted hub "
                 f"database). Check {KEY_ENV} or the keyring entry; nothing was changed."
             ) from None
-        raise StorageError(explain_sqlite_error(exc, path)) from None
+        raise storage_error(exc, path) from None
     return Database(conn, execute_plugins=False)
 
 
@@ -153,7 +281,7 @@ def apply_migrations(db: "Database", migration_sets: Iterable["Migrations"], pat
         try:
             migrations.apply(db)
         except DB_ERRORS as exc:
-            raise StorageError(explain_sqlite_error(exc, path or "site database")) from None
+            raise storage_error(exc, path or "site database") from None
         applied.extend(f"{migrations.name}:{name}" for name in pending)
     return applied
 
@@ -177,6 +305,7 @@ def write_transaction(db: "Database") -> Iterator["Database"]:
     except BaseException:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
+        _pending(db).clear()
         raise
     else:
         try:
@@ -184,4 +313,40 @@ def write_transaction(db: "Database") -> Iterator["Database"]:
         except BaseException:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
+            _pending(db).clear()
             raise
+        run_after_commit(db)
+
+
+def _pending(db: "Database") -> list:
+    pending = getattr(db, "_hub_after_commit", None)
+    if pending is None:
+        pending = []
+        try:
+            db._hub_after_commit = pending  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return pending
+
+
+def after_commit(db: "Database", callback) -> None:
+    """Run ``callback`` once the current write transaction commits (at once if there is none).
+
+    The audit chain uses it to record its head outside the database only for rows that exist."""
+    if not db.conn.in_transaction:
+        callback()
+        return
+    _pending(db).append(callback)
+
+
+def run_after_commit(db: "Database") -> None:
+    """Run what waited for a commit (also called after migrations, which commit on their own)."""
+    if db.conn.in_transaction:
+        return
+    pending = _pending(db)
+    while pending:
+        callback = pending.pop(0)
+        try:
+            callback()
+        except OSError:  # the head file could not be written: verify will say the head lags
+            pass

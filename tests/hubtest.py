@@ -13,8 +13,8 @@ FIXED_STAFF = "test.staff"
 
 
 def write_site(tmp_path: Path, body: str = "", *, plugins: list[str] | None = None, demo: bool = False,
-               theme: str = "textual-dark", name: str = "site.toml") -> Path:
-    """A site file in tmp_path whose database lives beside it."""
+               theme: str = "textual-dark", name: str = "site.toml", encrypted: bool | None = False) -> Path:
+    """A site file in tmp_path whose database lives beside it (plain unless ``encrypted``; None: the default)."""
     plugin_list = ", ".join(f'"{p}"' for p in (plugins or []))
     text = textwrap.dedent(
         f"""
@@ -26,6 +26,7 @@ def write_site(tmp_path: Path, body: str = "", *, plugins: list[str] | None = No
         data_dir = "data"
         demo = {"true" if demo else "false"}
         terminal_name = "test-kiosk"
+        {"" if encrypted is None else f"encrypted = {'true' if encrypted else 'false'}"}
         """
     ) + textwrap.dedent(body)
     path = tmp_path / name

@@ -65,19 +65,28 @@ def test_a_deleted_tail_is_found(open_hub):
     assert problems and "newest rows are missing" in str(problems[-1])
 
 
-def site_with_data(tmp_path):
+ADMIN_PASSWORD = "an admin long phrase"
+
+
+def site_with_data(tmp_path, monkeypatch=None):
+    """A site with one resident and an admin account the CLI signs in as (backup, restore, audit need one)."""
     site = write_site(tmp_path)
     from hub.config import load_site_config
+    from hub.staff import create_account
 
     hub = cli.build_hub(load_site_config(site))
     hub.open_storage()
     register(hub.db, "Before Backup")
+    create_account(hub.db, username="ada.admin", display_name="Ada", role="admin", password=ADMIN_PASSWORD, created_by="t")
     hub.close()
+    if monkeypatch is not None:
+        monkeypatch.setenv("HUB_STAFF", "ada.admin")
+        monkeypatch.setenv("HUB_PASSWORD", ADMIN_PASSWORD)
     return site
 
 
-def test_audit_verify_command(tmp_path, capsys):
-    site = site_with_data(tmp_path)
+def test_audit_verify_command(tmp_path, capsys, monkeypatch):
+    site = site_with_data(tmp_path, monkeypatch)
     assert cli.main(["--site", str(site), "audit", "verify"]) == 0
     assert "chain intact" in capsys.readouterr().out
     db = sqlite3.connect(tmp_path / "data" / "hub.db")
@@ -88,8 +97,8 @@ def test_audit_verify_command(tmp_path, capsys):
     assert "tampered" in capsys.readouterr().err
 
 
-def test_backup_then_restore_brings_back_the_data_and_keeps_a_safety_copy(tmp_path, capsys):
-    site = site_with_data(tmp_path)
+def test_backup_then_restore_brings_back_the_data_and_keeps_a_safety_copy(tmp_path, capsys, monkeypatch):
+    site = site_with_data(tmp_path, monkeypatch)
     out = tmp_path / "b.db"
     assert cli.main(["--site", str(site), "backup", "--out", str(out)]) == 0
     assert (out.stat().st_mode & 0o777) == 0o600
@@ -109,7 +118,7 @@ def test_backup_then_restore_brings_back_the_data_and_keeps_a_safety_copy(tmp_pa
 def test_restore_refuses_without_confirmation_when_not_interactive(tmp_path, capsys, monkeypatch):
     import io
 
-    site = site_with_data(tmp_path)
+    site = site_with_data(tmp_path, monkeypatch)
     out = tmp_path / "b.db"
     cli.main(["--site", str(site), "backup", "--out", str(out)])
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
@@ -117,8 +126,8 @@ def test_restore_refuses_without_confirmation_when_not_interactive(tmp_path, cap
     assert "--yes" in capsys.readouterr().err
 
 
-def test_restore_refuses_a_file_that_is_not_a_hub_backup(tmp_path, capsys):
-    site = site_with_data(tmp_path)
+def test_restore_refuses_a_file_that_is_not_a_hub_backup(tmp_path, capsys, monkeypatch):
+    site = site_with_data(tmp_path, monkeypatch)
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE x (y)")
     assert cli.main(["--site", str(site), "restore", str(other), "--yes"]) == 2

@@ -18,8 +18,7 @@ pytest.importorskip("sqlcipher3", reason="sqlcipher3 is part of the test extras"
 
 @pytest.fixture
 def encrypted_site(tmp_path, monkeypatch):
-    site = write_site(tmp_path)
-    site.write_text(site.read_text().replace("terminal_name", "encrypted = true\nterminal_name"))
+    site = write_site(tmp_path, encrypted=True)
     monkeypatch.setenv("HUB_DB_KEY", "correct horse battery staple")
     return site
 
@@ -55,17 +54,25 @@ def test_a_wrong_key_is_a_clear_message(encrypted_site, monkeypatch):
 
 
 def test_a_missing_key_says_where_to_put_it(encrypted_site, monkeypatch):
+    first = cli.build_hub(load_site_config(encrypted_site))
+    first.open_storage()  # the database exists, made with HUB_DB_KEY (a new one would get a key file made for it)
+    first.close()
     monkeypatch.delenv("HUB_DB_KEY")
     hub = cli.build_hub(load_site_config(encrypted_site))
     with pytest.raises(StorageError, match="HUB_DB_KEY"):
         hub.open_storage()
 
 
-def test_backups_of_an_encrypted_site_are_encrypted_and_restore(encrypted_site, tmp_path, capsys):
+def test_backups_of_an_encrypted_site_are_encrypted_and_restore(encrypted_site, tmp_path, capsys, monkeypatch):
+    from hub.staff import create_account
+
     hub = cli.build_hub(load_site_config(encrypted_site))
     hub.open_storage()
     add_resident(hub)
+    create_account(hub.db, username="ada.admin", display_name="Ada", role="admin", password="an admin long phrase", created_by="t")
     hub.close()
+    monkeypatch.setenv("HUB_STAFF", "ada.admin")  # backup, restore and audit verify sign in
+    monkeypatch.setenv("HUB_PASSWORD", "an admin long phrase")
     out = tmp_path / "backup.db"
     assert cli.main(["--site", str(encrypted_site), "backup", "--out", str(out)]) == 0
     assert b"Enc Rypted" not in out.read_bytes()

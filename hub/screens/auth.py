@@ -82,7 +82,7 @@ class FirstLeadScreen(AuthScreen):
             yield Static("This site has no staff accounts yet. The site lead adds everyone else.", classes="auth-hint")
             yield FormField("Username", Input(id="lead-username", placeholder="e.g. j.smith", compact=True), name="username")
             yield FormField("Name", Input(id="lead-display_name", placeholder="as colleagues know them", compact=True), name="display_name")
-            yield FormField("Password", Input(id="lead-password", password=True, placeholder="8 or more characters", compact=True), name="password")
+            yield FormField("Password", Input(id="lead-password", password=True, placeholder="12 or more characters", compact=True), name="password")
             yield FormField("Quick-unlock PIN", Input(id="lead-pin", password=True, placeholder="4 to 8 digits", compact=True), name="pin")
             yield Button("Create and sign in", id="create-lead", variant="primary")
             yield Static("", classes="auth-message", markup=False)
@@ -104,9 +104,12 @@ class FirstLeadScreen(AuthScreen):
 
 class LockScreen(AuthScreen):
     """Locked after idle time or the lock key. The same person unlocks with their PIN and keeps
-    what they were typing; anyone else signs in afresh and the screen is cleared first."""
+    what they were typing; anyone else signs in afresh and the screen is cleared first.
 
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="lock-quit")]
+    No key quits from here (the app refuses Ctrl+Q while it is up): a passer-by must not be able
+    to close someone's session and lose their unsaved work."""
+
+    BINDINGS: list = []
 
     def compose(self) -> ComposeResult:
         session = self.hub.session

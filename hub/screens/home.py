@@ -315,6 +315,8 @@ class HomePane(Horizontal):
         try:
             export = rights.subject_access(self.hub, resident_id)
             paths = [rights.write_export(export, folder, fmt=fmt) for fmt in ("pdf", "json")]
+            for path in paths:
+                self.hub.record_export(resident_id, path, kind="subject-access")  # erasure removes them
         except rights.RightsError as exc:  # refused (a plugin holding their data is not ready) or busy: it says why
             self.app.call_from_thread(self.notify, str(exc), severity="error", title="Nothing was exported", timeout=20)
             return

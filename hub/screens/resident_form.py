@@ -15,6 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from hub import residents
 from hub.context import Hub
 from hub.screens.forms import FormField, show_errors, text_input
+from hub.versions import StaleEdit
 from hub.storage import DB_ERRORS, StorageError, explain_sqlite_error
 
 
@@ -333,7 +334,13 @@ class EditResidentScreen(ModalScreen[list[str] | None]):
     @on(Button.Pressed, "#save-edit")
     def action_save(self) -> None:
         try:
-            changed = self.hub.update_resident(self.resident_id, self.form())
+            changed = self.hub.update_resident(
+                self.resident_id, self.form(), expected_version=self.resident.get("version"), base=self.resident,
+            )
+        except StaleEdit as exc:  # another kiosk saved first: keep what was typed, say what they changed
+            self.notify(str(exc), severity="error", title="Changed by someone else", timeout=20, markup=False)
+            self.take_their_changes(exc.changed)
+            return
         except residents.ValidationError as exc:
             show_errors(self, exc.errors)
             self.notify(f"Check {len(exc.errors)} field{'s' if len(exc.errors) > 1 else ''} marked in red.", severity="warning")
@@ -343,6 +350,17 @@ class EditResidentScreen(ModalScreen[list[str] | None]):
             self.notify(f"Nothing was saved. {message}", severity="error", title="Could not save", timeout=15)
             return
         self.dismiss(changed)
+
+    def take_their_changes(self, changed: list[str]) -> None:
+        """Show the other kiosk's new values in fields this person left alone; keep what they typed."""
+        current = residents.get_resident(self.hub.db, self.resident_id) or self.resident
+        theirs = residents.changes_from(current)
+        for name in changed:
+            field = self.query(f"#input-{name}")
+            if field and field.first().value == getattr(self.before, name, None):
+                field.first().value = getattr(theirs, name) or ""
+        self.resident = current
+        self.before = theirs
 
     @on(Button.Pressed, "#cancel-edit")
     def action_cancel(self) -> None:

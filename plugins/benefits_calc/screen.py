@@ -445,6 +445,8 @@ class CalculatorTab(Vertical):
         folder = self.hub.config.data_dir / "printouts"
         try:
             path = write_summary(result, data, folder, site_name=self.hub.config.hub.site_name)
+            if self.hub.current_resident_id is not None:
+                self.hub.record_export(self.hub.current_resident_id, path, kind="calculation")  # erasure removes it
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"Could not write the PDF: {exc.strerror}", severity="error")
             return

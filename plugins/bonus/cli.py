@@ -64,6 +64,7 @@ def _on(args) -> date | None:
 def _check(hub, args) -> int:
     from plugins.bonus.service import check_resident, claims_for, recheck_resident
 
+    hub.authenticate("residents.use")
     today = _on(args)
     checks = check_resident(hub, args.resident, today=today)
     if today is None:
@@ -93,6 +94,7 @@ def _due(hub, args) -> int:
 
     if args.within is not None and args.within < 0:
         raise BonusError("cannot be negative.", "within")
+    hub.authenticate("residents.use")
     items = due_list(hub, today=_on(args), within_days=args.within)
     if args.json:
         print(json.dumps([item.as_dict() for item in items], indent=2))
@@ -108,6 +110,7 @@ def _report(hub, args) -> int:
     from plugins.bonus.report import monthly_report
     from plugins.bonus.service import BonusError
 
+    hub.authenticate("reports.view")
     report = monthly_report(hub, args.month)
     if args.csv:
         try:

@@ -66,6 +66,7 @@ def run(hub, args) -> int:
     except UsageError as exc:
         print(f"hub report: {exc}", file=sys.stderr)
         return USAGE_ERROR
+    hub.authenticate("reports.view")  # site leads: HUB_STAFF + HUB_PASSWORD, or a prompt; exit 3 if not
     report = service.run_report(hub, period)
     if args.keys:
         for figure in report.figures:

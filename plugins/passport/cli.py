@@ -85,6 +85,7 @@ def _export(hub, args) -> int:
     if to_stdout and args.format == "pdf":
         print("hub passport export: --out: a PDF cannot go to standard output; give a file name", file=sys.stderr)
         return USAGE_ERROR
+    hub.authenticate("residents.use")
     out = Path("-") if to_stdout else (Path(args.out) if args.out else None)
     try:
         result, content = export(hub, args.resident, args.format, out=out, min_level=args.min_level)
@@ -92,6 +93,8 @@ def _export(hub, args) -> int:
         print(f"hub passport export: --out: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
         return USAGE_ERROR
     message = sys.stderr if to_stdout else sys.stdout
+    if result.path is not None:
+        hub.record_export(args.resident, result.path, kind="passport")  # erasure removes it
     if to_stdout:
         sys.stdout.write(content.decode("utf-8"))
     else:
@@ -176,10 +179,10 @@ def _verify_pdf(hub, raw: bytes):
 
 
 def _keygen(hub, args) -> int:
-    from plugins.passport.service import key_path, require, settings
+    from plugins.passport.service import key_path, settings
     from plugins.passport.signing import create_key_file, load_key_file, public_pem
 
-    require(hub, "config.manage")
+    hub.authenticate("config.manage")
     path = key_path(hub)
     passphrase = settings(hub).key_passphrase or None
     if path.exists():
@@ -235,9 +238,7 @@ def _show(hub, args) -> int:
     from plugins.passport.service import kinds_for, log_view
     from plugins.passport.views import dates_text, history, history_lines, hours_text, timeline, totals, verification_text
 
-    from plugins.passport.service import require
-
-    require(hub, "residents.use")
+    hub.authenticate("residents.use")  # signs in (HUB_STAFF + HUB_PASSWORD, or a prompt); exit 3 if not allowed
     _resident_or_error(hub, args.resident)
     kinds = kinds_for(hub)
     entries = timeline(hub.db, args.resident)
@@ -268,9 +269,7 @@ def _week(hub, args) -> int:
     from plugins.passport.service import kinds_for, log_view
     from plugins.passport.views import format_week, timeline, weekly_summary
 
-    from plugins.passport.service import require
-
-    require(hub, "residents.use")
+    hub.authenticate("residents.use")  # signs in (HUB_STAFF + HUB_PASSWORD, or a prompt); exit 3 if not allowed
     _resident_or_error(hub, args.resident)
     day = date.today()
     if args.week:
@@ -292,9 +291,7 @@ def _check_code(hub, args) -> int:
     from plugins.passport.service import document_report
     from plugins.passport.storage import find_document
 
-    from plugins.passport.service import require
-
-    require(hub, "residents.use")
+    hub.authenticate("residents.use")  # signs in (HUB_STAFF + HUB_PASSWORD, or a prompt); exit 3 if not allowed
     code = normalise_code(args.code)
     document = find_document(hub.db, code=code)
     if document is None:

@@ -303,6 +303,7 @@ class PassportTab(Vertical):
             built = service.build_document(prepared, issued_at)
             path = service.default_export_path(self.hub, prepared, issued_at)
             write_bytes(path, built.content)
+            self.hub.record_export(prepared.data.resident_id, path, kind="passport")  # erasure removes it
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"Could not write the passport: {exc.strerror}", severity="error")
             return

@@ -208,6 +208,7 @@ def _followups(hub: "Hub", args: argparse.Namespace) -> int:
         today = parse_day(args.date)
         if today is None:
             return _fail(f"--date: {args.date!r} is not a date; write 2026-12-01 or 1/12/2026")
+    hub.authenticate("residents.use")  # referrals name residents
     due = followups_due(hub.db, today)
     if args.json:
         _print_json(due)
@@ -240,6 +241,7 @@ def _problems(hub: "Hub", args: argparse.Namespace) -> int:
 def _forget(hub: "Hub", args: argparse.Namespace) -> int:
     from plugins.signposting import store
 
+    hub.authenticate("config.manage")
     removed = store.forget_source(hub.db, args.source)
     if not removed:
         return _fail(f"no listings from a source called {args.source!r} (see hub directory status)")

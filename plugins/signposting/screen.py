@@ -253,6 +253,8 @@ class SignpostingTab(Vertical):
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"service-slip-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.pdf"
             path.write_bytes(data)
+            if self.hub.current_resident_id is not None:
+                self.hub.record_export(self.hub.current_resident_id, path, kind="slip")  # erasure removes it
         except Exception as exc:
             self.app.call_from_thread(self.notify, f"Could not write the slip: {type(exc).__name__}: {exc}", severity="error")
             return

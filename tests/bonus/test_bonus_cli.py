@@ -11,10 +11,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from hubtest import make_hub
+from hubtest import FIXED_STAFF, make_hub
 from plugins.bonus import service
 
 DAY = datetime(2027, 1, 20, 11, tzinfo=timezone.utc)
+STAFF_PASSWORD = "staff member long phrase"
 
 
 @pytest.fixture
@@ -26,6 +27,8 @@ def site(tmp_path, b):
 
     create_account(hub.db, username="lead.one", display_name="Lead One", role="site_lead",
                    password="a long enough phrase", created_by="test")
+    create_account(hub.db, username=FIXED_STAFF, display_name="Test Staff", role="staff",
+                   password=STAFF_PASSWORD, created_by="test")  # the CLI signs in as tests' HUB_STAFF
     eligible = b.add_resident(hub, name="Ann Eligible")
     b.add_job(hub, eligible)
     waiting = b.add_resident(hub, name="Bea Waiting")
@@ -38,7 +41,8 @@ def site(tmp_path, b):
 
 def hub_bonus(site, *args, env=None):
     return subprocess.run([sys.executable, "-m", "hub.cli", "--site", str(site["path"]), "bonus", *args],
-                          capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "HUB_PASSWORD": STAFF_PASSWORD, **(env or {})})
 
 
 def test_check_prints_each_rule_in_words(site):
@@ -77,7 +81,7 @@ def test_due_lists_eligible_then_soon(site):
 
 def test_report_needs_a_site_lead_and_writes_csv(site):
     refused = hub_bonus(site, "report", "--month", "2027-01")
-    assert refused.returncode == 2 and "reports.view" in refused.stderr and "Traceback" not in refused.stderr
+    assert refused.returncode == 3 and "reports.view" in refused.stderr and "Traceback" not in refused.stderr
     out_file = site["tmp"] / "jan.csv"
     lead = {"HUB_STAFF": "lead.one", "HUB_PASSWORD": "a long enough phrase"}
     result = hub_bonus(site, "report", "--month", "2027-01", "--csv", str(out_file), env=lead)

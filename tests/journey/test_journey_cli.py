@@ -118,9 +118,9 @@ def test_bad_input_exits_2_naming_the_option(run, args, message):
 
 def test_plain_staff_are_refused(run):
     code, out, err = run("--from", "2025-01-01", "--to", "2025-03-31", as_user="sam.staff")
-    assert code == 2 and "reports.view" in err and out == ""
-    code, out, err = run("--from", "2025-01-01", "--to", "2025-03-31", as_user=None)  # the CLI's plain staff session
-    assert code == 2 and "HUB_STAFF and HUB_PASSWORD" in err
+    assert code == 3 and "reports.view" in err and out == ""
+    code, out, err = run("--from", "2025-01-01", "--to", "2025-03-31", as_user=None)  # nobody signed in: no default identity
+    assert code == 3 and "HUB_STAFF" in err and "HUB_PASSWORD" in err and out == ""
 
 
 def test_without_dates_it_reports_the_last_complete_quarter(run):

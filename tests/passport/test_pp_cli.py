@@ -13,10 +13,24 @@ from hubtest import write_site
 from plugins.passport.model import EntryForm
 
 LEAD, LEAD_PASSWORD = "lee.lead", "a good long phrase"
+STAFF_PASSWORD = "staff member long phrase"
+"""The CLI signs in as tests' HUB_STAFF (a plain member of staff) with this password."""
+
+
+def as_plain_staff(hub, monkeypatch) -> None:
+    """Give tests' HUB_STAFF an account and a password, and sign this hub in as it."""
+    from hub import staff as accounts
+    from hubtest import FIXED_STAFF
+
+    if not hub.db.execute("SELECT 1 FROM staff WHERE username = ?", [FIXED_STAFF]).fetchone():
+        accounts.create_account(hub.db, username=FIXED_STAFF, display_name="Test Staff", role="staff",
+                                password=STAFF_PASSWORD, created_by="t")
+    monkeypatch.setenv("HUB_PASSWORD", STAFF_PASSWORD)
+    hub.sign_in_from_environment()
 
 
 @pytest.fixture
-def site(tmp_path, make_resident):
+def site(tmp_path, make_resident, monkeypatch):
     """A site file loading the installed passport plugin; one resident with two entries; a site lead account."""
     from hub import staff as accounts
     from plugins.passport import service
@@ -24,7 +38,7 @@ def site(tmp_path, make_resident):
     path = write_site(tmp_path, plugins=["passport"])
     hub = cli.build_hub(load_site_config(path))
     hub.open_storage()
-    hub.sign_in_from_environment()
+    as_plain_staff(hub, monkeypatch)
     resident = make_resident(hub.db, name="Ada Example")
     entry = service.add(hub, resident, EntryForm(kind="training", title="Forklift licence", provider="Example Training",
                                                  start_date="02/03/2025", end_date="04/03/2025", hours_total="21"))
@@ -48,7 +62,7 @@ def keygen(site_path, monkeypatch) -> None:
 
 def test_keygen_is_for_site_leads_and_makes_a_private_key_file(site, tmp_path, capsys, monkeypatch):
     path, _ = site
-    assert run(path, "keygen") == 2  # a plain member of staff
+    assert run(path, "keygen") == 3  # a plain member of staff: not allowed
     assert "site lead" in capsys.readouterr().err
     keygen(path, monkeypatch)
     out = capsys.readouterr().out
@@ -117,7 +131,7 @@ def test_verify_says_unknown_signer_and_how_to_trust_one(site, tmp_path, capsys,
     other_path = write_site(other_site, plugins=["passport"])
     other = cli.build_hub(load_site_config(other_path))
     other.open_storage()
-    other.sign_in_from_environment()
+    as_plain_staff(other, monkeypatch)
     from plugins.passport import service
     from plugins.passport.signing import create_key_file
 

@@ -47,6 +47,23 @@ def run(site, *args) -> int:
     return cli.main(["--site", str(site), "directory", *args])
 
 
+LEAD_PASSWORD = "a site lead long phrase"
+
+
+def sign_in_as_lead(site, monkeypatch) -> None:
+    """Follow-ups name residents and forgetting a source changes the site: the CLI signs in for them."""
+    from hub import staff as accounts
+    from hub.config import load_site_config
+
+    hub = cli.build_hub(load_site_config(site))
+    hub.open_storage()
+    accounts.create_account(hub.db, username="lee.lead", display_name="Lee", role="site_lead", password=LEAD_PASSWORD,
+                            created_by="t")
+    hub.close()
+    monkeypatch.setenv("HUB_STAFF", "lee.lead")
+    monkeypatch.setenv("HUB_PASSWORD", LEAD_PASSWORD)
+
+
 def test_sync_then_status(site, capsys):
     assert run(site, "sync") == 0
     out = capsys.readouterr().out
@@ -82,7 +99,8 @@ def test_search_near_a_postcode_uses_the_offline_postcode_data(site, capsys):
     assert result["distance_miles"] < 0.5 and result["opening"]["state"] == "open"
 
 
-def test_bad_input_exits_2_naming_the_field(site, capsys):
+def test_bad_input_exits_2_naming_the_field(site, capsys, monkeypatch):
+    sign_in_as_lead(site, monkeypatch)
     run(site, "sync")
     capsys.readouterr()
     assert run(site, "search", "x", "--need", "fod") == 2
@@ -104,7 +122,10 @@ def test_a_broken_local_file_exits_1_and_keeps_the_list(site, capsys):
     assert len(json.loads(capsys.readouterr().out)["local"]) == 1
 
 
-def test_followups_problems_and_forget(site, capsys):
+def test_followups_problems_and_forget(site, capsys, monkeypatch):
+    assert run(site, "followups") == 3  # nobody signed in
+    assert run(site, "forget", "local") == 3
+    sign_in_as_lead(site, monkeypatch)
     run(site, "sync")
     capsys.readouterr()
     assert run(site, "followups") == 0
