@@ -356,13 +356,14 @@ def optimize(conn: sqlite3.Connection) -> None:
 
 def bump_generation(conn: sqlite3.Connection) -> None:
     conn.execute(
-        "insert into directory_meta (key, value) values ('index_generation', '1') on conflict(key) do update "
-        "set value = cast(cast(value as integer) + 1 as text)"
+        "insert into directory_meta (key, value) values ('index_generation', lower(hex(randomblob(8)))) "
+        "on conflict(key) do update set value = excluded.value"
     )
 
 
 def generation(conn: sqlite3.Connection) -> str:
-    """Changes whenever the index does (the search's caches compare it)."""
+    """Changes whenever the index does (the search's caches compare it): a random value, so two
+    databases (or a database replaced by a restore) never share one."""
     row = conn.execute("select value from directory_meta where key = 'index_generation'").fetchone()
     return row[0] if row else "0"
 
