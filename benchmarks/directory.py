@@ -193,6 +193,7 @@ def load_services(db, count: int) -> None:
             chunk = []
     if chunk:
         store.write_services(db, chunk)
+    store.optimize_index(db)
 
 
 def bench_search(folder: Path, count: int, queries: int) -> None:
