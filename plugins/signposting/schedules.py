@@ -671,12 +671,15 @@ def week_bitmap(hours: WeeklyHours) -> tuple[int, list[int]]:
     """(days bitmask, 14 half-day integers): bit d of the mask is set when the service opens on
     weekday d; bit s of integer 2*d + s//48 when it is open for the whole quarter-hour s of day d.
     Exact (not just "may be open") because :func:`weekly_hours` only accepts quarter-hour times."""
-    slots = [0] * (7 * SLOTS_PER_DAY)
+    week_slots = 7 * SLOTS_PER_DAY
+    bits = 0  # one bit per quarter-hour of the week, Monday 00:00 first
     days_mask = 0
 
     def mark(start: int, end: int) -> None:  # minutes from Monday 00:00, end exclusive
-        for slot in range(start // SLOT_MINUTES, end // SLOT_MINUTES):
-            slots[slot % len(slots)] = 1
+        nonlocal bits
+        first, last = start // SLOT_MINUTES, end // SLOT_MINUTES
+        if last > first:
+            bits |= ((1 << (last - first)) - 1) << first
 
     for days, opens, closes in hours:
         for weekday in days:
@@ -690,14 +693,9 @@ def week_bitmap(hours: WeeklyHours) -> tuple[int, list[int]]:
                 mark(base + opens, base + 24 * 60)
                 nxt = (base + 24 * 60) % (7 * 24 * 60)
                 mark(nxt, nxt + closes)
-    halves = []
-    for half in range(14):
-        value = 0
-        for bit in range(HALF_DAY_SLOTS):
-            if slots[half * HALF_DAY_SLOTS + bit]:
-                value |= 1 << bit
-        halves.append(value)
-    return days_mask, halves
+    bits &= (1 << week_slots) - 1
+    half_mask = (1 << HALF_DAY_SLOTS) - 1
+    return days_mask, [(bits >> (half * HALF_DAY_SLOTS)) & half_mask for half in range(14)]
 
 
 def week_slot(moment: dt.datetime) -> tuple[int, int]:
