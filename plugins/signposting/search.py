@@ -2,15 +2,16 @@
 
 How a search runs (docs/signposting.md, "How results are ranked", is the staff-facing version):
 
-1. **Candidates, in one SQL query.** Typed words go through FTS5: each word is
-   quoted, so nothing typed is read as query syntax; common words ("help",
-   "with") are dropped; the last word is matched as a prefix while it is being
-   typed. If no service has every word, services with any of them are used
-   and the results say so. A postcode limits local services to a box on the
-   indexed latitude/longitude columns, then to the radius. Chosen needs use
-   the matches worked out when each listing was stored. Inactive and defunct
-   services are never listed. Local, phone/online and (with a postcode)
-   unplaceable services are ranked in the same query, each group on its own.
+1. **Candidates, from the search index** (``index.py``). Typed words go through FTS5:
+   each word is quoted, so nothing typed is read as query syntax; common words ("help",
+   "with") are dropped; the last word is matched as a prefix while it is being typed. One
+   FTS query intersects the words (or, with no words, the chosen needs) with the area: the
+   grid cells around a postcode; the sites found are then checked against the radius.
+   Phone/online services are their own small query (kept to the areas they serve when the
+   feed says, see ``index.area_tokens``), as is the count of services with no position;
+   both are cached per words, needs, time slot and area until the index changes. If no
+   service has every word (whatever its hours), services with any of them are used and the
+   results say so. Inactive and defunct services are not in the index.
 2. **The score**, the sum of:
 
    ========== ==========================================================
@@ -32,12 +33,14 @@ How a search runs (docs/signposting.md, "How results are ranked", is the staff-f
    ========== ==========================================================
 
    Ties go to the nearer, then the more recently checked, then by name.
-3. **Opening hours** never change the order. They are worked out (from the
-   schedules, with bank holidays) for the services shown; with ``open_only``,
-   services that are closed at that time or on that day are left out, while
-   services whose hours are unknown stay, marked "call first". SQL skips the
-   services whose plain weekly hours say they are certainly closed (see
-   ``store.weekly_pattern``); every state shown comes from ``schedules``.
+3. **Opening hours** never change the order. With ``open_only`` the ranking row's week (14
+   integers of quarter-hour bits, ``schedules.week_bitmap``) leaves out, inside the query,
+   services certainly closed then; the state shown is ``schedules.opening_at``/``opening_on``
+   answered from the row's plain weekly hours, or from the stored schedules for irregular
+   ones, site by site: a service is open when one of its sites in reach is (that site is
+   shown). Services whose hours are unknown stay, marked "call first".
+4. **The same service from two feeds** (``index.dedupe_key``: normalised name + postcode +
+   phone) is one result, its other sources named in ``also_listed_by``.
 
 Phone, online and national services (nowhere to go to) are returned in their
 own list, never mixed into a nearest-first list. Distances are approximated in
