@@ -217,3 +217,15 @@ def test_the_index_follows_changes_and_removals(hub):
     assert find(hub, "quokka").local == []
     assert store.forget_source(hub.db, "t") >= 1
     assert hub.db.execute("select count(*) from directory_search_rank").fetchone()[0] == 0
+
+
+def test_rebuilding_the_index_from_stored_records_finds_the_same(hub):
+    load(hub, make_service("k", "Zither Circle", schedules=weekly("TU", "09:00", "17:00")),
+         remote("manc", "Manchester Debt Line", areas=["M"]))
+    before = find(hub, "zither", near="M40 7AB", open_at=TUESDAY_11AM, open_only=True).to_dict()
+    hub.db.execute("delete from directory_search_fts")
+    hub.db.execute("delete from directory_search_rank")
+    assert find(hub, "zither").local == []
+    assert store.rebuild_index(hub.db) >= 2
+    assert find(hub, "zither", near="M40 7AB", open_at=TUESDAY_11AM, open_only=True).to_dict() == before
+    assert names(find(hub, "debt", near="M40 7AB").remote) == ["Manchester Debt Line"]
