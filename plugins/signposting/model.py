@@ -288,6 +288,10 @@ class Service:
     holiday_schedules: list[HolidaySchedule] = field(default_factory=list)
     service_at_locations: list[ServiceAtLocation] = field(default_factory=list)
     service_areas: list[ServiceArea] = field(default_factory=list)
+    #: Codes of the areas a service says it serves, when the feed says so: GSS codes
+    #: ("E08000003"), postcode areas/districts/sectors ("CH", "CH41", "CH41 1"), "England",
+    #: "UK"/"national". The search limits phone/online services to them (``index.area_tokens``).
+    served_areas: list[str] = field(default_factory=list)
     taxonomy_terms: list[TaxonomyTerm] = field(default_factory=list)
     cost_options: list[CostOption] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)

@@ -41,6 +41,9 @@ class Need:
     open_eligibility: tuple[str, ...] = ()
     lga_service_types: tuple[str, ...] = ()
     term_names: tuple[str, ...] = ()
+    weak_keywords: tuple[str, ...] = ()
+    """Words that hint at the need without meaning it ("free wifi" for digital access): they count
+    towards the need (weight 1) but a listing found only by them is not found by typing the need."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ class MatchReason:
     """One piece of evidence that a service fits a need."""
 
     need: str
-    kind: str  # "site", "taxonomy" or "keyword"
+    kind: str  # "site", "taxonomy", "keyword" or "weak_keyword"
     detail: str
     weight: int
 
@@ -124,6 +127,7 @@ class NeedsCatalogue:
                     open_eligibility=_merge(base.open_eligibility, extra.open_eligibility),
                     lga_service_types=_merge(base.lga_service_types, extra.lga_service_types),
                     term_names=_merge(base.term_names, extra.term_names),
+                    weak_keywords=_merge(base.weak_keywords, extra.weak_keywords),
                 )
             needs[key] = extra
         return NeedsCatalogue(needs.values())
@@ -137,7 +141,7 @@ def _merge(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*first, *second]))
 
 
-_NEED_FIELDS = {"label", "keywords", "open_eligibility", "lga_service_types", "term_names", "description"}
+_NEED_FIELDS = {"label", "keywords", "weak_keywords", "open_eligibility", "lga_service_types", "term_names", "description"}
 
 
 def _need_from_mapping(key: str, raw: Mapping, require_label: bool = True) -> Need:
@@ -163,6 +167,7 @@ def _need_from_mapping(key: str, raw: Mapping, require_label: bool = True) -> Ne
         open_eligibility=strings("open_eligibility"),
         lga_service_types=strings("lga_service_types"),
         term_names=strings("term_names"),
+        weak_keywords=strings("weak_keywords"),
     )
 
 
@@ -263,6 +268,14 @@ def explain_match(service: Service, need: Need) -> NeedMatch:
             if any(keyword_in(keyword, text) for text in texts):
                 match.reasons.append(MatchReason(need.key, "keyword", f"says '{keyword}' in {where}", weight))
                 break
+    if need.weak_keywords and not match.reasons:
+        for where, texts, _weight in fields:
+            if _any_keyword_in(need.weak_keywords, texts):
+                keyword = next(k for k in need.weak_keywords if any(keyword_in(k, text) for text in texts))
+                match.reasons.append(
+                    MatchReason(need.key, "weak_keyword", f"mentions '{keyword}' in {where}", WEIGHT_KEYWORD_OTHER)
+                )
+                break
     return match
 
 
@@ -287,3 +300,76 @@ def needs_for_terms(terms: Iterable[TaxonomyTerm], catalogue: NeedsCatalogue | N
         if any(_term_reason(need, term) is not None for term in terms):
             found.append(need.key)
     return found
+
+
+# --------------------------------------------------------------------------
+# Matching many services (the store, at sync time)
+# --------------------------------------------------------------------------
+
+
+class NeedMatcher:
+    """``needs.match_needs`` for many services: the same answers, without trying every need on each.
+
+    A need can only match through the site lead's list, a category name, or a keyword whose
+    first word appears in the text; needs with none of those are not tried (``explain_match``
+    would find no reasons for them), so the result is identical and much cheaper.
+    """
+
+    def __init__(self, catalogue: NeedsCatalogue) -> None:
+        self.catalogue = catalogue
+        self._order = {need.key: index for index, need in enumerate(catalogue)}
+        self._by_first_word: dict[str, set[str]] = {}
+        self._by_term_name: dict[str, set[str]] = {}
+        self._lga_needs = {need.key for need in catalogue if need.lga_service_types}
+        self._fold = _fold
+        self._lga_vocabularies = _LGA_VOCABULARIES
+        self._lga_prefix = _LGA_URI_PREFIX
+        for need in catalogue:
+            for keyword in (*need.keywords, *need.weak_keywords):
+                words = _WORD.findall(keyword.casefold())
+                if words:
+                    self._by_first_word.setdefault(words[0], set()).add(need.key)
+            for name in (*need.open_eligibility, *need.term_names):
+                self._by_term_name.setdefault(_fold(name), set()).add(need.key)
+
+    def _candidates(self, service: Service) -> set[str]:
+        found = set(service.needs)
+        texts = [service.name, service.alternate_name, service.description, service.eligibility_description]
+        for term in service.taxonomy_terms:
+            texts.append(term.name)
+            found |= self._by_term_name.get(self._fold(term.name), set())
+            if self._lga_needs and (
+                self._fold(term.vocabulary or "") in self._lga_vocabularies
+                or (term.term_uri or "").startswith(self._lga_prefix)
+                or any(i and i.startswith("esdServiceType:") for i in (term.code, term.source_id))
+            ):
+                found |= self._lga_needs
+        for text in texts:
+            if not text:
+                continue
+            for word in _WORD.findall(text.casefold()):
+                for variant in (word, word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None):
+                    if variant and variant in self._by_first_word:
+                        found |= self._by_first_word[variant]
+        return found
+
+    def match(self, service: Service) -> list:
+        keys = sorted((k for k in self._candidates(service) if k in self._order), key=self._order.__getitem__)
+        matches = [m for m in (explain_match(service, self.catalogue.get(key)) for key in keys) if m.reasons]
+        return sorted(matches, key=lambda m: -m.score)
+
+
+_WORD = re.compile(r"\w+")
+_matchers: dict[int, tuple[NeedsCatalogue, NeedMatcher]] = {}
+
+
+def need_matcher(catalogue: NeedsCatalogue) -> NeedMatcher:
+    """One matcher per catalogue object (they are immutable)."""
+    cached = _matchers.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        if len(_matchers) > 8:
+            _matchers.clear()
+        cached = _matchers[id(catalogue)] = (catalogue, NeedMatcher(catalogue))
+    return cached[1]
+
+

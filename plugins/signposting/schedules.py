@@ -17,6 +17,21 @@ Four answers, never "closed" without evidence:
 * ``BANK_HOLIDAY`` - the usual hours would be open but it is a bank holiday
   and the publisher did not say whether they open: call first.
 
+Where each part of opening hours lives (this module is the one place for the rules):
+
+* **parsing a feed's hours** (``regular_schedules``/``schedules``/``holiday_schedules``,
+  "9am"-style times, UTC offsets dropped): the feed parsers, ``feeds`` (``_schedule``,
+  ``_schedules``, ``_holiday_schedule``; the local list's ``_local_hours``), which
+  build the :class:`~.model.Schedule` records used here;
+* **answering "open now / on that day"** from those records: :func:`opening_at`,
+  :func:`opening_on` (below);
+* **the week as integers** the search index keeps for each service
+  (:func:`weekly_hours`, :func:`week_bitmap`, :func:`opening_from_weekly_hours`):
+  plain weekly hours stored compactly so a search answers from the index row and
+  only reads schedules for irregular services (monthly, dated, holiday closures,
+  hours that differ between sites, times off the quarter-hour);
+* **the slip's readable hours**: :func:`describe_hours`.
+
 All times are UK wall-clock time.  Feeds' UTC offsets on ``opens_at`` and the
 ``timezone`` field are ignored on purpose: UK publishers mean local time.
 RRULE ``count``, ``byweekno`` and ``byyearday`` are not supported (HSDS only
@@ -574,3 +589,177 @@ def describe_hours(schedules: Sequence[Schedule], today: dt.date) -> list[str]:
         sort_key = min(weekdays) + (opens.hour / 24 if opens else 0) / 10
         lines.append((sort_key, f"{_day_names(weekdays)} {times}".strip()))
     return [text for _, text in sorted(lines, key=lambda item: item[0])]
+
+
+# --------------------------------------------------------------------------
+# The week as integers (what the search index stores)
+# --------------------------------------------------------------------------
+
+SLOT_MINUTES = 15
+SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
+HALF_DAY_SLOTS = SLOTS_PER_DAY // 2
+"""A day is two integers of 48 quarter-hour bits (SQLite integers hold 64), so the week is 14."""
+
+WeeklyHours = tuple[tuple[tuple[int, ...], int, int], ...]
+"""Plain weekly hours, one entry per schedule in the feed's order: (weekdays, opens, closes),
+times in minutes after midnight."""
+
+
+def _chosen_schedules(service: Service) -> list[Schedule] | None:
+    """The one set of schedules that applies at every site of a service, or None if sites differ."""
+    site_sets = [sal.schedules for sal in service.service_at_locations if sal.schedules]
+    if service.schedules and not site_sets:
+        return list(service.schedules)
+    if not service.schedules and len(service.service_at_locations) == 1 and site_sets:
+        return list(site_sets[0])
+    if not service.schedules and not site_sets:
+        return []
+    return None
+
+
+def weekly_hours(service: Service) -> WeeklyHours | None:
+    """A service's hours as plain weekly ones, exact to the quarter-hour, or None when they are not.
+
+    None for anything :func:`opening_at` would treat differently from a weekly timetable:
+    holiday closures, monthly/dated/interval rules, days without times, times off the
+    quarter-hour, hours that differ between sites. An empty tuple means no hours published.
+    """
+    if service.holiday_schedules:
+        return None
+    chosen = _chosen_schedules(service)
+    if chosen is None:
+        return None
+    found = []
+    for schedule in chosen:
+        parsed = [_parse_byday(code) for code in schedule.byday]
+        simple = (
+            _freq(schedule) == "WEEKLY"
+            and (schedule.interval or 1) == 1
+            and not schedule.bymonthday
+            and schedule.valid_from is None and schedule.valid_to is None
+            and schedule.dtstart is None and schedule.until is None
+            and parsed and all(p is not None and p[0] is None for p in parsed)
+            and schedule.opens_at is not None and schedule.closes_at is not None
+        )
+        if not simple:
+            return None
+        times = []
+        for moment in (schedule.opens_at, schedule.closes_at):
+            if moment.second or moment.microsecond or moment.minute % SLOT_MINUTES:
+                return None
+            times.append(moment.hour * 60 + moment.minute)
+        found.append((tuple(weekday for _ordinal, weekday in parsed), times[0], times[1]))
+    return tuple(found)
+
+
+def encode_weekly_hours(hours: WeeklyHours) -> str:
+    """"0,2:540-1020;5:600-720": compact text for the index row (read back by decode_weekly_hours)."""
+    return ";".join(f"{','.join(map(str, days))}:{opens}-{closes}" for days, opens, closes in hours)
+
+
+def decode_weekly_hours(text: str | None) -> WeeklyHours:
+    found = []
+    for part in (text or "").split(";"):
+        if part:
+            days, times = part.split(":")
+            opens, closes = times.split("-")
+            found.append((tuple(int(d) for d in days.split(",")), int(opens), int(closes)))
+    return tuple(found)
+
+
+def week_bitmap(hours: WeeklyHours) -> tuple[int, list[int]]:
+    """(days bitmask, 14 half-day integers): bit d of the mask is set when the service opens on
+    weekday d; bit s of integer 2*d + s//48 when it is open for the whole quarter-hour s of day d.
+    Exact (not just "may be open") because :func:`weekly_hours` only accepts quarter-hour times."""
+    week_slots = 7 * SLOTS_PER_DAY
+    bits = 0  # one bit per quarter-hour of the week, Monday 00:00 first
+    days_mask = 0
+
+    def mark(start: int, end: int) -> None:  # minutes from Monday 00:00, end exclusive
+        nonlocal bits
+        first, last = start // SLOT_MINUTES, end // SLOT_MINUTES
+        if last > first:
+            bits |= ((1 << (last - first)) - 1) << first
+
+    for days, opens, closes in hours:
+        for weekday in days:
+            days_mask |= 1 << weekday
+            base = weekday * 24 * 60
+            if opens == closes:
+                mark(base, base + 24 * 60)
+            elif closes > opens:
+                mark(base + opens, base + closes)
+            else:  # past midnight: into the next day (Sunday night runs into Monday)
+                mark(base + opens, base + 24 * 60)
+                nxt = (base + 24 * 60) % (7 * 24 * 60)
+                mark(nxt, nxt + closes)
+    bits &= (1 << week_slots) - 1
+    half_mask = (1 << HALF_DAY_SLOTS) - 1
+    return days_mask, [(bits >> (half * HALF_DAY_SLOTS)) & half_mask for half in range(14)]
+
+
+def week_slot(moment: dt.datetime) -> tuple[int, int]:
+    """(which of the 14 integers, which bit) holds a UK local moment's quarter-hour."""
+    slot = moment.weekday() * SLOTS_PER_DAY + (moment.hour * 60 + moment.minute) // SLOT_MINUTES
+    return slot // HALF_DAY_SLOTS, slot % HALF_DAY_SLOTS
+
+
+def schedules_from_weekly_hours(hours: WeeklyHours) -> list[Schedule]:
+    """The weekly hours back as schedules (same order), so every answer comes from :func:`opening_at`."""
+    return [
+        Schedule(
+            freq="WEEKLY",
+            byday=[WEEKDAY_CODES[d] for d in days],
+            opens_at=dt.time(opens // 60, opens % 60),
+            closes_at=dt.time(closes // 60, closes % 60),
+        )
+        for days, opens, closes in hours
+    ]
+
+
+def weekly_pattern(service: Service) -> tuple[str | None, str | None]:
+    """The older, conservative form of the week ("1" = may be open for part of the quarter-hour,
+    672 characters) kept for callers of ``store.weekly_pattern``; the index uses :func:`week_bitmap`.
+    Temporarily closed or not running: closed all week. Anything unusual: (None, None)."""
+    status = (service.status or "active").strip().lower()
+    if status in ("temporarily closed", "inactive", "defunct"):
+        return "0" * (7 * SLOTS_PER_DAY), "0" * 7
+    if service.holiday_schedules:
+        return None, None
+    chosen = _chosen_schedules(service)
+    if not chosen:
+        return None, None
+    minutes_per_week = 7 * 24 * 60
+    slots = bytearray(b"0" * (7 * SLOTS_PER_DAY))
+    days = bytearray(b"0" * 7)
+
+    def mark(start: int, end: int) -> None:
+        for slot in range(start // SLOT_MINUTES, (end - 1) // SLOT_MINUTES + 1):
+            slots[slot % len(slots)] = ord("1")
+
+    for schedule in chosen:
+        parsed = [_parse_byday(code) for code in schedule.byday]
+        simple = (
+            _freq(schedule) == "WEEKLY"
+            and (schedule.interval or 1) == 1
+            and not schedule.bymonthday
+            and schedule.valid_from is None and schedule.valid_to is None
+            and schedule.dtstart is None and schedule.until is None
+            and parsed and all(p is not None and p[0] is None for p in parsed)
+            and schedule.opens_at is not None and schedule.closes_at is not None
+        )
+        if not simple:
+            return None, None
+        opens = schedule.opens_at.hour * 60 + schedule.opens_at.minute
+        closes = schedule.closes_at.hour * 60 + schedule.closes_at.minute
+        for _ordinal, weekday in parsed:
+            days[weekday] = ord("1")
+            base = weekday * 24 * 60
+            if opens == closes:
+                mark(base, base + 24 * 60)
+            elif closes > opens:
+                mark(base + opens, base + closes)
+            else:
+                mark(base + opens, base + 24 * 60)
+                mark((base + 24 * 60) % minutes_per_week, (base + 24 * 60) % minutes_per_week + closes)
+    return slots.decode(), days.decode()

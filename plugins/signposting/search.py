@@ -2,15 +2,16 @@
 
 How a search runs (docs/signposting.md, "How results are ranked", is the staff-facing version):
 
-1. **Candidates, in one SQL query.** Typed words go through FTS5: each word is
-   quoted, so nothing typed is read as query syntax; common words ("help",
-   "with") are dropped; the last word is matched as a prefix while it is being
-   typed. If no service has every word, services with any of them are used
-   and the results say so. A postcode limits local services to a box on the
-   indexed latitude/longitude columns, then to the radius. Chosen needs use
-   the matches worked out when each listing was stored. Inactive and defunct
-   services are never listed. Local, phone/online and (with a postcode)
-   unplaceable services are ranked in the same query, each group on its own.
+1. **Candidates, from the search index** (``index.py``). Typed words go through FTS5:
+   each word is quoted, so nothing typed is read as query syntax; common words ("help",
+   "with") are dropped; the last word is matched as a prefix while it is being typed. One
+   FTS query intersects the words (or, with no words, the chosen needs) with the area: the
+   grid cells around a postcode; the sites found are then checked against the radius.
+   Phone/online services are their own small query (kept to the areas they serve when the
+   feed says, see ``index.area_tokens``), as is the count of services with no position;
+   both are cached per words, needs, time slot and area until the index changes. If no
+   service has every word (whatever its hours), services with any of them are used and the
+   results say so. Inactive and defunct services are not in the index.
 2. **The score**, the sum of:
 
    ========== ==========================================================
@@ -32,12 +33,14 @@ How a search runs (docs/signposting.md, "How results are ranked", is the staff-f
    ========== ==========================================================
 
    Ties go to the nearer, then the more recently checked, then by name.
-3. **Opening hours** never change the order. They are worked out (from the
-   schedules, with bank holidays) for the services shown; with ``open_only``,
-   services that are closed at that time or on that day are left out, while
-   services whose hours are unknown stay, marked "call first". SQL skips the
-   services whose plain weekly hours say they are certainly closed (see
-   ``store.weekly_pattern``); every state shown comes from ``schedules``.
+3. **Opening hours** never change the order. With ``open_only`` the ranking row's week (14
+   integers of quarter-hour bits, ``schedules.week_bitmap``) leaves out, inside the query,
+   services certainly closed then; the state shown is ``schedules.opening_at``/``opening_on``
+   answered from the row's plain weekly hours, or from the stored schedules for irregular
+   ones, site by site: a service is open when one of its sites in reach is (that site is
+   shown). Services whose hours are unknown stay, marked "call first".
+4. **The same service from two feeds** (``index.dedupe_key``: normalised name + postcode +
+   phone) is one result, its other sources named in ``also_listed_by``.
 
 Phone, online and national services (nowhere to go to) are returned in their
 own list, never mixed into a nearest-first list. Distances are approximated in
@@ -47,7 +50,9 @@ distance shown and scored is the great-circle distance.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -55,9 +60,9 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from . import geo, schedules
+from . import geo, index, schedules
+from .index import fold_accents
 from .model import STALE_AFTER_DAYS, Schedule
-from .store import SLOT_MINUTES, SLOTS_PER_DAY, cells_around, fold_accents
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -143,6 +148,9 @@ class SearchResult:
     service_at_location_key: str | None
     warnings: list[str] = field(default_factory=list)
     """Data-quality notes from the feed, for staff."""
+    also_listed_by: list[str] = field(default_factory=list)
+    """Other feeds that list the same service (same normalised name, postcode and phone:
+    ``index.dedupe_key``); shown as this one result, with its own source first."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -211,7 +219,7 @@ def fts_query(words: Sequence[str], prefix_last: bool, *, any_word: bool = False
 
 def _text_reasons(words: Sequence[str], row: dict[str, Any], any_word: bool, need_explanations: Sequence[str]) -> list[str]:
     """Where each typed word was found, by the same rule as its points (a word of the listing starting with it)."""
-    from .store import word_text
+    from .index import word_text
 
     def need_reason(key: str, word: str) -> str:
         explanation = next((e for e in need_explanations if key in word_text(e.split(":", 1)[0])), None)
@@ -252,12 +260,15 @@ def origin_phrase(origin: geo.GeoPoint) -> str:
 
 
 # --------------------------------------------------------------------------
-# The candidate query
+# The candidate queries
 # --------------------------------------------------------------------------
 
-LOCAL, REMOTE, UNPLACED = 0, 1, 2
+LOCAL, REMOTE, UNPLACED = index.LOCAL, index.REMOTE, index.UNPLACED
 """Groups of candidates: nearby (or any local, without a postcode); phone/online; local but with
 no known position (only counted when a postcode is given)."""
+
+MAX_CELLS = 600
+"""Beyond this many grid cells (a very large radius) the area is found from the sites' box alone."""
 
 
 def _ensure_sqrt(db: "Database") -> None:
@@ -278,146 +289,161 @@ class _Plan:
     origin: geo.GeoPoint | None
     radius_miles: float
     stale_cutoff: str
-    closed_slot: int | None
-    """1-based quarter-hour of the week to skip certainly-closed services at (open_only with a time)."""
-    closed_day: int | None
-    """1-based day of the week to skip certainly-closed services on (open_only with a day)."""
+    open_slot: tuple[int, int] | None
+    """(half-day integer, bit) of the asked quarter-hour, to leave out certainly-closed services."""
+    open_day: int | None
+    """Weekday (0 Monday) to leave out services certainly closed all that day."""
+
+    @property
+    def open_filter(self) -> bool:
+        return self.open_slot is not None or self.open_day is not None
 
 
-def _word_points(plan: _Plan, params: dict[str, Any]) -> str:
-    """SQL for the text points: each typed word scores where it is found, averaged over the words."""
-    if not plan.words:
-        return "0.0"
+def _match(plan: _Plan, area: str | None = None, *, exclude_remote: bool = False) -> str | None:
+    """The one FTS5 query: typed words (in the text columns) AND chosen needs AND the area."""
     parts = []
-    for index, word in enumerate(plan.words):
-        params[f"w{index}"] = " " + word
-        found_anywhere = f"s.id in (select service_id from word{index})" if plan.any_word else "1"
-        parts.append(
-            f"(case when instr(s.name_words, :w{index}) then {NAME_POINTS} "
-            f"when instr(s.other_words, :w{index}) then {OTHER_POINTS} "
-            f"when {found_anywhere} then {ELSEWHERE_POINTS} else 0.0 end)"
-        )
-    return f"(({' + '.join(parts)}) / {len(plan.words)}.0)"
-
-
-def _candidate_sql(plan: _Plan) -> tuple[str, dict[str, Any]]:
-    """One query ranking local, remote and unplaced candidates, each group on its own.
-
-    Every set is found through an index (FTS, the needs index, the grid of site positions) and
-    materialised once; the per-row work (reading the service, scoring it) is only done for
-    services in all the sets that apply.
-    """
-    params: dict[str, Any] = {"stale_cutoff": plan.stale_cutoff, "radius": plan.radius_miles}
-    ctes: list[str] = []
-    filters: list[str] = []  # sets every candidate must be in
     if plan.text_query:
-        ctes.append(
-            "text_hits as materialized (select rowid as service_id from directory_services_fts "
-            "where directory_services_fts match :q)"
-        )
-        params["q"] = plan.text_query
-        filters.append("text_hits")
-        if plan.any_word:
-            for index, word in enumerate(plan.words):
-                ctes.append(
-                    f"word{index} as materialized (select rowid as service_id from directory_services_fts "
-                    f"where directory_services_fts match :fts{index})"
-                )
-                params[f"fts{index}"] = fts_query([word], False)
-    need_marks = ", ".join(f":need{i}" for i in range(len(plan.needs)))
+        parts.append(f"{index.TEXT_COLUMNS}: ({plan.text_query})")
+    if plan.needs_filter:
+        parts.append("{needs}: (" + " OR ".join(index.need_token(n) for n in plan.needs) + ")")
+    if area:
+        parts.append(area)
+    query = " AND ".join(parts)
+    if query and exclude_remote:
+        query = f"({query}) NOT {{area}}: zremote"
+    return query or None
+
+
+def _scoring(plan: _Plan, params: dict[str, Any], distance: bool) -> tuple[str, str]:
+    """SQL for (the score's parts as columns, the open-only filter) over ``r`` (the ranking row)."""
+    if plan.words:
+        parts = []
+        for i, word in enumerate(plan.words):
+            params[f"w{i}"] = " " + word
+            found_anywhere = f"r.service_id in (select rowid from {index.FTS_TABLE} where {index.FTS_TABLE} match :fts{i})" if plan.any_word else "1"
+            if plan.any_word:
+                params[f"fts{i}"] = f"{index.TEXT_COLUMNS}: ({fts_query([word], False)})"
+            parts.append(
+                f"(case when instr(r.name_words, :w{i}) then {NAME_POINTS} "
+                f"when instr(r.other_words, :w{i}) then {OTHER_POINTS} "
+                f"when {found_anywhere} then {ELSEWHERE_POINTS} else 0.0 end)"
+            )
+        text = f"(({' + '.join(parts)}) / {len(plan.words)}.0)"
+    else:
+        text = "0.0"
     if plan.needs:
         params.update({f"need{i}": need for i, need in enumerate(plan.needs)})
-        if plan.needs_filter:
-            ctes.append(
-                "need_hits as materialized (select distinct service_id from directory_service_needs "
-                f"where need in ({need_marks}))"
-            )
-            filters.append("need_hits")
+        marks = ", ".join(f":need{i}" for i in range(len(plan.needs)))
+        needs = f"coalesce((select sum(score) from directory_service_needs where service_id = r.service_id and need in ({marks})), 0)"
+    else:
+        needs = "0"
+    dist = (
+        f"(case when d.d2 is null then 0.0 else max(0.0, {DISTANCE_POINTS} * "
+        f"(1 - sqrt(d.d2) * {MILES_PER_DEGREE_LATITUDE} / :radius)) end)" if distance else "0.0"
+    )
+    params["stale_cutoff"] = plan.stale_cutoff
+    params["radius"] = plan.radius_miles
+    columns = (
+        f"{text} as text_points, {needs} as need_points, {dist} as distance_points, "
+        f"case when r.last_checked is null or r.last_checked < :stale_cutoff then {STALE_POINTS} else 0.0 end as stale_points, "
+        f"case when r.temporarily_closed then {TEMPORARILY_CLOSED_POINTS} else 0.0 end as status_points"
+    )
+    where = ["1"]
+    if plan.open_filter:
+        where.append("r.temporarily_closed = 0")
+    if plan.open_slot is not None:
+        half, bit = plan.open_slot
+        where.append(f"(r.hours != {index.HOURS_WEEKLY} or (r.w{int(half)} >> {int(bit)}) & 1)")
+    if plan.open_day is not None:
+        where.append(f"(r.hours != {index.HOURS_WEEKLY} or (r.days >> {int(plan.open_day)}) & 1)")
+    return columns, " and ".join(where)
 
-    def within(column: str, sets: list[str]) -> str:
-        return " and ".join(f"{column} in (select service_id from {name})" for name in sets) or "1"
 
+_ROW = ("r.service_id, r.hours, r.week, r.bank_holiday_opening, r.temporarily_closed, r.dedupe, r.grp, r.last_checked, r.name")
+
+
+def _local_sql(plan: _Plan) -> tuple[str, dict[str, Any]]:
+    """Local candidates, best first: FTS (words, needs and grid cells at once), then the sites
+    of those services within the radius, then the ranking rows."""
+    params: dict[str, Any] = {}
     if plan.origin is not None:
+        columns, where = _scoring(plan, params, distance=True)
         lat, lon = plan.origin.latitude, plan.origin.longitude
         dlat = plan.radius_miles / MILES_PER_DEGREE_LATITUDE
         k = math.cos(math.radians(lat))
         dlon = dlat / max(k, 0.01)
         params.update(lat=lat, lon=lon, k=k, lat_min=lat - dlat, lat_max=lat + dlat, lon_min=lon - dlon,
                       lon_max=lon + dlon, r2=dlat * dlat)
-        cells = cells_around(lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+        cells = index.cells_around(lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+        area = "{area}: (" + " OR ".join(index.cell_token(c) for c in cells) + ")" if len(cells) <= MAX_CELLS else None
+        query = _match(plan, area, exclude_remote=area is None)
         box = "sal.latitude between :lat_min and :lat_max and sal.longitude between :lon_min and :lon_max"
-        if len(cells) <= 500:
-            params.update({f"cell{i}": cell for i, cell in enumerate(cells)})
-            box = f"sal.cell in ({', '.join(f':cell{i}' for i in range(len(cells)))}) and {box}"
-        # For min(), SQLite takes the row's other (bare) columns from the row holding the minimum.
-        ctes.append(
-            "near_sites as materialized (select sal.service_id as service_id, "
-            "min((sal.latitude - :lat) * (sal.latitude - :lat) + ((sal.longitude - :lon) * :k) * ((sal.longitude - :lon) * :k)) as d2, "
-            f"sal.id as sal_id from directory_service_at_location sal where {box} "
-            "group by sal.service_id having d2 <= :r2)"
-        )
-        # Nearby services, plus phone/online ones and ones with no known position (from the
-        # (is_remote, has_position) index); then one intersection with the text or need matches.
-        ctes.append(
-            "placed as materialized (select service_id, d2, sal_id from near_sites "
-            "union all select id, null, null from directory_services where is_remote = 1 "
-            "union all select id, null, null from directory_services where is_remote = 0 and has_position = 0)"
-        )
-        ctes.append(
-            f"driver as materialized (select p.service_id, p.d2, p.sal_id from placed p where {within('p.service_id', filters)})"
-        )
-    elif filters:
-        first, rest = filters[0], filters[1:]
-        ctes.append(
-            f"driver as (select d.service_id, null as d2, null as sal_id from {first} d where {within('d.service_id', rest)})"
-        )
+        d2 = "(sal.latitude - :lat) * (sal.latitude - :lat) + ((sal.longitude - :lon) * :k) * ((sal.longitude - :lon) * :k)"
+        if query is None:  # no words, no needs, a huge radius: every placed site in the box
+            near = f"select sal.service_id, min({d2}) as d2, sal.id as sal_id from directory_service_at_location sal where {box} group by sal.service_id having d2 <= :r2"
+            ctes = f"near as materialized ({near})"
+        else:
+            params["q"] = query
+            ctes = (
+                f"hits as materialized (select rowid as service_id from {index.FTS_TABLE} where {index.FTS_TABLE} match :q), "
+                f"near as materialized (select sal.service_id, min({d2}) as d2, sal.id as sal_id from hits h "
+                f"join directory_service_at_location sal on sal.service_id = h.service_id where {box} "
+                "group by sal.service_id having d2 <= :r2)"
+            )
+        source = f"near d join {index.RANK_TABLE} r on r.service_id = d.service_id"
+        select = f"d.d2 as d2, d.sal_id as sal_id"
     else:
-        ctes.append("driver as (select id as service_id, null as d2, null as sal_id from directory_services)")
-
-    where = ["s.status not in ('inactive', 'defunct')"]
-    if plan.closed_slot is not None:
-        where.append("(s.week_slots is null or substr(s.week_slots, :slot, 1) = '1')")
-        params["slot"] = plan.closed_slot
-    if plan.closed_day is not None:
-        where.append("(s.week_days is null or substr(s.week_days, :weekday, 1) = '1')")
-        params["weekday"] = plan.closed_day
-    # Read per candidate through the (service_id, need) key: cheap, whatever the number of matches.
-    need_points = (
-        f"coalesce((select sum(score) from directory_service_needs where service_id = s.id and need in ({need_marks})), 0)"
-        if plan.needs
-        else "0"
-    )
-    if plan.origin is not None:
-        group = f"case when s.is_remote = 1 then {REMOTE} when d.d2 is not null then {LOCAL} else {UNPLACED} end"
-    else:
-        group = f"case when s.is_remote = 1 then {REMOTE} else {LOCAL} end"
-    distance_points = (
-        f"(case when d.d2 is null then 0.0 else max(0.0, {DISTANCE_POINTS} * "
-        f"(1 - sqrt(d.d2) * {MILES_PER_DEGREE_LATITUDE} / :radius)) end)"
-    )
-    ctes.append(
-        f"scored as (select s.id as service_id, {group} as grp, d.d2 as d2, d.sal_id as sal_id, "
-        f"{_word_points(plan, params)} as text_points, {need_points} as need_points, "
-        f"{distance_points} as distance_points, "
-        f"case when s.last_checked is null or s.last_checked < :stale_cutoff then {STALE_POINTS} else 0.0 end as stale_points, "
-        f"case when s.status = 'temporarily closed' then {TEMPORARILY_CLOSED_POINTS} else 0.0 end as status_points, "
-        "s.name as name, s.last_checked as last_checked "
-        f"from driver d join directory_services s on s.id = d.service_id where {' and '.join(where)})"
-    )
-    ctes.append(
-        "ranked as (select *, text_points + need_points + distance_points + stale_points + status_points as score, "
-        "row_number() over (partition by grp order by text_points + need_points + distance_points + stale_points "
-        "+ status_points desc, d2, last_checked desc, name) as position, "
-        "count(*) over (partition by grp) as group_size from scored)"
-    )
+        columns, where = _scoring(plan, params, distance=False)
+        query = _match(plan, exclude_remote=True)
+        if query is None:
+            ctes = None
+            source = f"{index.RANK_TABLE} r"
+            where += f" and r.grp != {REMOTE}"
+        else:
+            params["q"] = query
+            ctes = f"hits as materialized (select rowid as service_id from {index.FTS_TABLE} where {index.FTS_TABLE} match :q)"
+            source = f"hits h join {index.RANK_TABLE} r on r.service_id = h.service_id"
+        select = "null as d2, null as sal_id"
     sql = (
-        f"with {', '.join(ctes)} "
-        "select service_id, grp, d2, sal_id, text_points, need_points, distance_points, stale_points, status_points, "
-        "score, position, group_size from ranked "
-        f"where (grp in ({LOCAL}, {REMOTE}) and position <= :fetch) or (grp = {UNPLACED} and position = 1) "
-        "order by grp, position"
+        (f"with {ctes}, " if ctes else "with ")
+        + f"scored as (select {_ROW}, {select}, {columns} from {source} where {where}) "
+        "select *, text_points + need_points + distance_points + stale_points + status_points as score, "
+        "count(*) over () as group_size from scored "
+        "order by score desc, d2, last_checked desc, name limit :fetch"
     )
     return sql, params
+
+
+def _remote_sql(plan: _Plan, served: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
+    """Phone/online candidates: their own small FTS query. With a postcode, services that say
+    which areas they serve are kept only when one is the resident's (listed first); services
+    that do not say come after them."""
+    params: dict[str, Any] = {}
+    columns, where = _scoring(plan, params, distance=False)
+    params["q"] = _match(plan, "{area}: zremote")
+    if served:
+        tests = " or ".join(f"instr(r.served, :served{i})" for i in range(len(served)))
+        params.update({f"served{i}": f" {token} " for i, token in enumerate(served)})
+        area_rank = f"case when r.served is null then 1 when {tests} then 0 else 2 end"
+    else:
+        area_rank = "0"
+    return (
+        f"with hits as materialized (select rowid as service_id from {index.FTS_TABLE} where {index.FTS_TABLE} match :q), "
+        f"scored as (select {_ROW}, null as d2, null as sal_id, {columns}, {area_rank} as area_rank "
+        f"from hits h join {index.RANK_TABLE} r on r.service_id = h.service_id where {where}) "
+        "select *, text_points + need_points + distance_points + stale_points + status_points as score, "
+        "count(*) over () as group_size from scored where area_rank < 2 "
+        "order by area_rank, score desc, last_checked desc, name limit :fetch"
+    ), params
+
+
+def _unplaced_sql(plan: _Plan) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"q": _match(plan, "{area}: zunplaced")}
+    _columns, where = _scoring(plan, {}, distance=False)
+    return (
+        f"with hits as materialized (select rowid as service_id from {index.FTS_TABLE} where {index.FTS_TABLE} match :q) "
+        f"select count(*) from hits h join {index.RANK_TABLE} r on r.service_id = h.service_id where {where}"
+    ), params
 
 
 @dataclass
@@ -428,33 +454,75 @@ class _Candidate:
     sal_id: int | None
     parts: dict[str, float]
     position: int
+    hours: int
+    week: str | None
+    bank_holiday_opening: str | None
+    temporarily_closed: bool
+    dedupe: str | None
+    also: list[int] = field(default_factory=list)
+    """Ids of the same service from other feeds (index.dedupe_key), shown as one result."""
 
 
-def _fetch(db: "Database", plan: _Plan, fetch: int) -> tuple[dict[int, list[_Candidate]], dict[int, int]]:
-    """Candidates by group, best first, and each group's full size."""
-    sql, params = _candidate_sql(plan)
-    params["fetch"] = fetch
+_CACHE: dict[tuple, Any] = {}
+_CACHE_SIZE = 256
+
+
+def _cached(db: "Database", key: tuple, compute):
+    """Remote and unplaced answers per (words, needs, time slot, area): small, asked again at every
+    keystroke, and the same until the index changes (its generation is part of the key)."""
+    full_key = (id(db.conn), index.generation(db.conn), *key)
+    if full_key in _CACHE:
+        return _CACHE[full_key]
+    value = compute()
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[full_key] = value
+    return value
+
+
+def _execute(db: "Database", sql: str, params: dict[str, Any]) -> list[tuple]:
     try:
-        rows = db.conn.execute(sql, params).fetchall()
+        return db.conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
-            return {}, {}  # belt and braces: a query FTS still rejects finds nothing
+            return []  # belt and braces: a query FTS still rejects finds nothing
         raise
-    groups: dict[int, list[_Candidate]] = {}
-    sizes: dict[int, int] = {}
-    for service_id, grp, d2, sal_id, text, needs, distance, stale, status, _score, position, size in rows:
-        sizes[grp] = size
-        if grp == UNPLACED:
-            continue
-        parts = {
-            "text": round(text, 2),
-            "needs": float(needs),
-            "distance": round(distance, 2),
-            "freshness": float(stale),
-            "status": float(status),
-        }
-        groups.setdefault(grp, []).append(_Candidate(service_id, grp, d2, sal_id, parts, position))
-    return groups, sizes
+
+
+def _candidates(rows: list[tuple], group: int | None) -> tuple[list[_Candidate], int]:
+    found = []
+    size = 0
+    for position, row in enumerate(rows, start=1):
+        (service_id, hours, week, bank_holiday, closed, dedupe, grp, _checked, _name, d2, sal_id,
+         text, needs, distance, stale, status, *rest) = row
+        size = rest[-1]
+        parts = {"text": round(text, 2), "needs": float(needs), "distance": round(distance, 2),
+                 "freshness": float(stale), "status": float(status)}
+        found.append(_Candidate(service_id, group if group is not None else grp, d2, sal_id, parts, position,
+                                hours, week, bank_holiday, bool(closed), dedupe))
+    return found, size
+
+
+def _fetch_local(db: "Database", plan: _Plan, fetch: int) -> tuple[list[_Candidate], int]:
+    sql, params = _local_sql(plan)
+    params["fetch"] = fetch
+    return _candidates(_execute(db, sql, params), LOCAL)
+
+
+def _fetch_remote(db: "Database", plan: _Plan, fetch: int) -> tuple[list[_Candidate], int]:
+    served = index.origin_area_tokens(plan.origin.matched, plan.origin.local_authority_code) if plan.origin else None
+    sql, params = _remote_sql(plan, served)
+    params["fetch"] = fetch
+    key = ("remote", sql, tuple(sorted(params.items())))
+    return _cached(db, key, lambda: _candidates(_execute(db, sql, params), REMOTE))
+
+
+def _count_unplaced(db: "Database", plan: _Plan) -> int:
+    if plan.origin is None:
+        return 0
+    sql, params = _unplaced_sql(plan)
+    key = ("unplaced", sql, tuple(sorted(params.items())))
+    return _cached(db, key, lambda: (_execute(db, sql, params) or [(0,)])[0][0])
 
 
 # --------------------------------------------------------------------------
@@ -523,12 +591,11 @@ def search(
             why = "the full postcode was not found" if geo.normalise_postcode(near) else "no full postcode was given"
             notes.append(f"Distances are approximate, from the middle of {area} ({why}).")
 
-    closed_slot = closed_day = None
+    open_slot = open_day = None
     if open_only and local_moment is not None:
-        minute = local_moment.hour * 60 + local_moment.minute
-        closed_slot = local_moment.weekday() * SLOTS_PER_DAY + minute // SLOT_MINUTES + 1
+        open_slot = schedules.week_slot(local_moment)
     elif open_only and day is not None:
-        closed_day = day.weekday() + 1
+        open_day = day.weekday()
 
     _ensure_sqrt(db)
     plan = _Plan(
@@ -540,14 +607,22 @@ def search(
         origin=origin,
         radius_miles=radius_miles,
         stale_cutoff=(today - dt.timedelta(days=stale_after_days)).isoformat(),
-        closed_slot=closed_slot,
-        closed_day=closed_day,
+        open_slot=open_slot,
+        open_day=open_day,
     )
     options = dict(open_at=open_at, day=day if open_at is None else None, open_only=open_only, nation=nation,
                    today=today, words=words, prefix_last=prefix_last, origin=origin, radius_miles=radius_miles,
                    need_keys=need_keys)
     local, remote, unplaced = _run(db, plan, limit, remote_limit, **options)
-    if words and len(words) > 1 and not local and not remote:
+    if not local and not remote and plan.open_filter and (words or need_keys or origin):
+        # Nothing open: say how many match at other times, rather than change the question.
+        closed = _count_ignoring_hours(db, plan)
+        if closed:
+            these = "services match" if closed != 1 else "service matches"
+            when = "at that time" if open_at is not None else "that day"
+            notes.append(f"{closed} {these} but {'they are' if closed != 1 else 'it is'} closed {when}; "
+                         "search without 'open now' to see them.")
+    if words and len(words) > 1 and not local and not remote and not (plan.open_filter and _count_ignoring_hours(db, plan)):
         plan.text_query, plan.any_word = fts_query(words, prefix_last, any_word=True), True
         local, remote, unplaced = _run(db, plan, limit, remote_limit, **options)
         if local or remote:
@@ -567,76 +642,158 @@ def search(
     return SearchResults(local=local, remote=remote, origin=origin, notes=notes, words=words, asked=asked)
 
 
+def _count_ignoring_hours(db: "Database", plan: _Plan) -> int:
+    """How many local and remote services the plan finds when opening hours are not asked about."""
+    cached = getattr(plan, "_ignoring_hours", None)
+    if cached is not None:
+        return cached
+    loose = dataclasses.replace(plan, open_slot=None, open_day=None)
+    _local, local_size = _fetch_local(db, loose, 1)
+    _remote, remote_size = _fetch_remote(db, loose, 1)
+    count = local_size + remote_size
+    object.__setattr__(plan, "_ignoring_hours", count)
+    return count
+
+
 def _run(db, plan: _Plan, limit: int, remote_limit: int, **options) -> tuple[list[SearchResult], list[SearchResult], int]:
     """The best ``limit`` local and ``remote_limit`` remote services, and how many could not be placed."""
-    # Generous: the query costs the same, and only what is needed is read. Leaving out closed
-    # services can still use them all up; then the query runs again for more.
-    fetch = 4 * max(limit, remote_limit) + 40
-    while True:
-        groups, sizes = _fetch(db, plan, fetch)
-        chosen = {}
-        complete = True
-        for group, wanted in ((LOCAL, limit), (REMOTE, remote_limit)):
-            picked = _pick(db, groups.get(group, []), wanted, **options)
-            chosen[group] = picked
-            if len(picked) < wanted and sizes.get(group, 0) > fetch:
-                complete = False  # closed ones were left out: more candidates are needed
-        if complete:
-            break
-        fetch *= 4
+    # The index leaves out what is certainly closed, so candidates are rarely dropped afterwards:
+    # a few spare for duplicates across feeds and irregular hours; more only when they run out.
+    chosen = {}
+    for group, wanted, fetcher in ((LOCAL, limit, _fetch_local), (REMOTE, remote_limit, _fetch_remote)):
+        fetch = wanted + 10
+        while True:
+            candidates, size = fetcher(db, plan, fetch) if wanted > 0 else ([], 0)
+            if group == REMOTE:
+                candidates = [dataclasses.replace(c, also=[]) for c in candidates]  # the cache keeps its own
+            picked = _pick(db, candidates, wanted, plan=plan, **options)
+            if len(picked) >= wanted or size <= fetch:
+                break
+            fetch *= 4
+        chosen[group] = picked
     query_text = plan.text_query if plan.any_word else None
     local = _build(db, chosen[LOCAL], query_text, **options)
     remote = _build(db, chosen[REMOTE], query_text, **options)
-    return local, remote, sizes.get(UNPLACED, 0)
+    return local, remote, _count_unplaced(db, plan)
 
 
-def _pick(db, candidates: list[_Candidate], wanted: int, *, open_at, day, open_only, nation, **_ignored) -> list[tuple[_Candidate, OpeningInfo | None]]:
-    """Take candidates in score order, working out opening hours; with open_only, skip closed ones."""
+def _pick(db, candidates: list[_Candidate], wanted: int, *, plan: _Plan, open_at, day, open_only, nation,
+          **_ignored) -> list[tuple[_Candidate, OpeningInfo | None]]:
+    """Take candidates in score order, working out opening hours; with open_only, skip closed ones;
+    the same service from another feed joins the first one's result."""
     if wanted <= 0:
         return []
     asking = open_at is not None or day is not None
     picked: list[tuple[_Candidate, OpeningInfo | None]] = []
+    by_dedupe: dict[str, _Candidate] = {}
     position = 0
     while len(picked) < wanted and position < len(candidates):
         chunk = candidates[position : position + (wanted - len(picked)) + 5]
         position += len(chunk)
-        openings = _openings(db, chunk, open_at=open_at, day=day, nation=nation) if asking else {}
+        openings = _openings(db, chunk, plan=plan, open_at=open_at, day=day, nation=nation) if asking else {}
         for candidate in chunk:
             opening = openings.get(candidate.service_id)
             if open_only and opening is not None and opening.state == "closed":
                 continue
+            first = by_dedupe.get(candidate.dedupe) if candidate.dedupe else None
+            if first is not None:
+                first.also.append(candidate.service_id)
+                continue
+            if candidate.dedupe:
+                by_dedupe[candidate.dedupe] = candidate
             picked.append((candidate, opening))
             if len(picked) == wanted:
                 break
+    # A duplicate ranked just below the last one picked still joins it.
+    for candidate in candidates[position:]:
+        first = by_dedupe.get(candidate.dedupe) if candidate.dedupe else None
+        if first is not None:
+            first.also.append(candidate.service_id)
     return picked
 
 
-def _openings(db, chunk: list[_Candidate], *, open_at, day, nation) -> dict[int, OpeningInfo]:
+@functools.lru_cache(maxsize=4096)
+def _weekly_schedules(week: str) -> tuple[Schedule, ...]:
+    return tuple(schedules.schedules_from_weekly_hours(schedules.decode_weekly_hours(week)))
+
+
+_STATE_ORDER = {"open": 0, "bank_holiday": 1, "unknown": 2, "closed": 3}
+
+
+def _openings(db, chunk: list[_Candidate], *, plan: _Plan, open_at, day, nation) -> dict[int, OpeningInfo]:
+    """Opening states: from the ranking row's weekly hours where they are plain; otherwise from the
+    stored schedules, site by site (a service is open if one of its sites in reach is)."""
+    calendar = schedules.load_bank_holidays()
+    found: dict[int, OpeningInfo] = {}
+
+    def answer(chosen: Sequence[Schedule], candidate: _Candidate, holidays=()) -> OpeningInfo:
+        common = dict(nation=nation, holiday_schedules=holidays,
+                      status="temporarily closed" if candidate.temporarily_closed else "active",
+                      bank_holiday_opening=candidate.bank_holiday_opening, calendar=calendar)
+        if open_at is not None:
+            result = schedules.opening_at(chosen, open_at, **common)
+        else:
+            result = schedules.opening_on(chosen, day, **common)
+        return OpeningInfo(result.state.value, result.label, result.reason)
+
+    irregular = []
+    for candidate in chunk:
+        if candidate.hours == index.HOURS_WEEKLY:
+            found[candidate.service_id] = answer(_weekly_schedules(candidate.week or ""), candidate)
+        elif candidate.hours == index.HOURS_NONE:
+            found[candidate.service_id] = answer((), candidate)
+        else:
+            irregular.append(candidate)
+    if not irregular:
+        return found
+
     from .store import schedules_for_services
 
-    ids = [candidate.service_id for candidate in chunk]
+    ids = [candidate.service_id for candidate in irregular]
     by_service = schedules_for_services(db, ids)
     marks = ", ".join("?" for _ in ids)
-    meta = {
-        row[0]: (row[1], row[2])
-        for row in db.conn.execute(f"select id, status, bank_holiday_opening from directory_services where id in ({marks})", ids)
-    }
-    site_of = {candidate.service_id: candidate.sal_id for candidate in chunk}
-    calendar = schedules.load_bank_holidays()
-    found = {}
-    for service_id, (service_level, by_site, holidays) in by_service.items():
-        sal_id = site_of.get(service_id)
-        chosen: list[Schedule] = by_site.get(sal_id) or service_level
-        if not chosen and sal_id is None and by_site:
-            chosen = next(iter(by_site.values()))  # no postcode given: the first site's hours
-        status, bank_holiday_opening = meta.get(service_id, ("active", None))
-        common = dict(nation=nation, holiday_schedules=holidays, status=status,
-                      bank_holiday_opening=bank_holiday_opening, calendar=calendar)
-        if open_at is not None:
-            answer = schedules.opening_at(chosen, open_at, **common)
-        else:
-            answer = schedules.opening_on(chosen, day, **common)
-        found[service_id] = OpeningInfo(answer.state.value, answer.label, answer.reason)
+    sites: dict[int, list[tuple[int, float | None, float | None]]] = {}
+    for sal_id, service_id, latitude, longitude in db.conn.execute(
+        f"select id, service_id, latitude, longitude from directory_service_at_location where service_id in ({marks}) order by id",
+        ids,
+    ):
+        sites.setdefault(service_id, []).append((sal_id, latitude, longitude))
+    origin = plan.origin
+    for candidate in irregular:
+        service_level, by_site, holidays = by_service[candidate.service_id]
+        if not by_site:
+            found[candidate.service_id] = answer(service_level, candidate, holidays)
+            continue
+        # Every site in reach, nearest first (all sites, in the feed's order, without a postcode).
+        reach = []
+        for sal_id, latitude, longitude in sites.get(candidate.service_id, []):
+            miles = None
+            if origin is not None:
+                if latitude is None:
+                    continue
+                miles = geo.haversine_miles(origin.latitude, origin.longitude, latitude, longitude)
+                if miles > plan.radius_miles and sal_id != candidate.sal_id:
+                    continue
+            reach.append((miles if miles is not None else 0.0, sal_id))
+        if not reach:
+            reach = [(0.0, candidate.sal_id)]
+        reach.sort(key=lambda item: item[0])
+        best = None
+        for _miles, sal_id in reach:
+            info = answer(by_site.get(sal_id) or service_level, candidate, holidays)
+            if best is None or _STATE_ORDER.get(info.state, 9) < _STATE_ORDER.get(best[1].state, 9):
+                best = (sal_id, info)
+            if info.state == "open":
+                break
+        sal_id, info = best
+        if sal_id != candidate.sal_id and sal_id is not None and origin is not None:
+            candidate.sal_id = sal_id  # the open site is the one shown, with its own distance
+            row = next(s for s in sites[candidate.service_id] if s[0] == sal_id)
+            k = math.cos(math.radians(origin.latitude))
+            candidate.d2 = (row[1] - origin.latitude) ** 2 + ((row[2] - origin.longitude) * k) ** 2
+        elif sal_id != candidate.sal_id and origin is None:
+            candidate.sal_id = sal_id
+        found[candidate.service_id] = info
     return found
 
 
@@ -647,12 +804,22 @@ def _build(db, picked: list[tuple[_Candidate, OpeningInfo | None]], query_text: 
         return []
     ids = [candidate.service_id for candidate, _opening in picked]
     marks = ", ".join("?" for _ in ids)
-    services = {row["id"]: row for row in db.query(
+    services = {row["id"]: row for row in _rows(db,
         "select id, key, source, name, name_words, other_words, organization_name, other_names, description, terms, need_labels, url, email, "
         "phones, status, attending_access, attending_types, last_checked, is_remote, warnings "
         f"from directory_services where id in ({marks})", ids)}
+    also_ids = [i for candidate, _opening in picked for i in candidate.also]
+    also_source: dict[int, str] = {}
+    if also_ids:
+        labels = dict(db.conn.execute("select name, coalesce(nullif(label, ''), name) from directory_sources").fetchall())
+        also_marks = ", ".join("?" for _ in also_ids)
+        for service_id, source in db.conn.execute(
+            f"select id, source from directory_services where id in ({also_marks})", also_ids
+        ):
+            also_source[service_id] = labels.get(source, source)
     sites: dict[int, list[dict]] = {}
-    for row in db.query(
+    for row in _rows(
+        db,
         "select sal.id as sal_id, sal.key as sal_key, sal.service_id, l.address, l.postcode, l.latitude, l.longitude, l.position "
         "from directory_service_at_location sal left join directory_locations l on l.id = sal.location_id "
         f"where sal.service_id in ({marks}) order by sal.id",
@@ -694,6 +861,9 @@ def _build(db, picked: list[tuple[_Candidate, OpeningInfo | None]], query_text: 
             parts["distance"] = round(max(0.0, DISTANCE_POINTS * (1 - distance / radius_miles)), 2)
         else:
             distance_text = "distance unknown: no map position was published"
+        also = list(dict.fromkeys(also_source[i] for i in candidate.also if i in also_source))
+        if also:
+            reasons.append("also listed by " + ", ".join(also) + " (the same name, postcode and phone)")
         last_checked = dt.date.fromisoformat(row["last_checked"]) if row["last_checked"] else None
         stale = parts["freshness"] < 0
         if last_checked is None:
@@ -730,11 +900,19 @@ def _build(db, picked: list[tuple[_Candidate, OpeningInfo | None]], query_text: 
                 needs_matched=[need for need, _explanation in wanted_needs.get(row["id"], [])],
                 service_at_location_key=site["sal_key"] if site else None,
                 warnings=json.loads(row["warnings"] or "[]"),
+                also_listed_by=also,
             )
         )
     order = {id(result): candidate.position for result, (candidate, _opening) in zip(results, picked)}
     results.sort(key=lambda result: (-result.score, order[id(result)]))
     return results
+
+
+def _rows(db: "Database", sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """Rows as dicts, for the few shown (cheaper than sqlite-utils' per-row conversion)."""
+    cursor = db.conn.execute(sql, params)
+    keys = [column[0] for column in cursor.description]
+    return [dict(zip(keys, row)) for row in cursor.fetchall()]
 
 
 def _day(day: dt.date) -> str:

@@ -54,6 +54,11 @@ class Batch:
     cannot tell which listings were removed, and nothing is deleted."""
     label: str = ""
     """Where it came from, for messages: "page 3", "services.csv"."""
+    unchanged: list[str] = field(default_factory=list)
+    """Ids of records the source found unchanged before parsing them (their raw form's hash
+    equals ``FetchContext.known_hashes``): the store keeps them as they are."""
+    raw_hashes: dict[str, str] = field(default_factory=dict)
+    """Source id -> raw hash of each parsed record (``sync.raw_record_hash``), kept by the store."""
 
     already_clean: bool = False
     """Set by the built-in parsers, which clean every text field as they read it. Leave it False:
@@ -90,6 +95,9 @@ class FetchContext:
     tests pass one built on ``httpx.MockTransport``."""
     sleep: Callable[[float], None] = time.sleep
     """How retries wait (tests pass a no-op)."""
+    known_hashes: dict[str, str] = field(default_factory=dict)
+    """Source id -> raw hash of each record stored from this source (filled by the sync from
+    ``store.known_hashes``): a source may skip parsing records whose raw form is unchanged."""
 
     def new_client(self, **kwargs: Any) -> "httpx.Client":
         """An HTTP client with the hub's timeouts and user agent; close it when done."""
@@ -185,6 +193,7 @@ class ApiFeedSource(Source):
                 limits=limits,
                 sync_deadline=sync_deadline,
                 fetch_missing_details=self.fetch_missing_details and self.kind == "hsds3",
+                known_hashes=context.known_hashes,
             )
             for page in pages:
                 yield Batch(
@@ -194,6 +203,8 @@ class ApiFeedSource(Source):
                     incremental=incremental,
                     label=f"page {page.number}",
                     already_clean=True,
+                    unchanged=page.unchanged,
+                    raw_hashes=page.raw_hashes,
                 )
         finally:
             client.close()

@@ -1,20 +1,14 @@
 """The directory's local copy, in the site database, and the sync writer that keeps it safe.
 
-Tables are shaped on HSDS 3.0 (services, organizations, locations,
-service_at_location, schedules, contacts, phones, taxonomy terms) and prefixed
-``directory_`` so they never clash with the core's tables (the core already has
-a ``contacts`` table for residents). Every record keeps the source it came from
-and that source's own id; ``key`` ("manchester:1234") is unique across sources.
+Where things are: the tables and their migrations in ``schema.py``; the search index
+(what each service puts in it, shared by this writer and ``search.py``) in ``index.py``;
+opening hours (parsed by the feed parsers, answered and stored as the week in integers) in
+``schedules.py``; need matching in ``needs.py``. Names that used to live here are still
+importable from here (third-party sources written against the tutorial use them).
 
 ``directory_records`` keeps each service's whole parsed record (``model.to_dict``
 without the fields left at their defaults), so a service reads back exactly as it
-was parsed (referral snapshots, the detail view). It is a table of its own so the
-service rows the search reads stay small. Each service row also carries:
-
-* a few denormalised columns the search needs without joins
-  (``organization_name``, ``other_names``, ``terms``, ``phones``,
-  ``is_remote``, ``has_position``), and an FTS5 index over
-  name / other names / categories / description, weighted 10 / 4 / 4 / 1.
+was parsed (referral snapshots, the detail view).
 
 The sync writer (:func:`sync_source`) never damages what is stored:
 
@@ -27,7 +21,10 @@ The sync writer (:func:`sync_source`) never damages what is stored:
 * bad records are skipped and counted with their reasons; a record whose
   source name is not the source's own is refused, so one source cannot
   overwrite another's listings;
-* the last good sync time per source only moves when a sync completes.
+* the last good sync time per source only moves when a sync completes;
+* a record whose raw upstream form is unchanged (:func:`known_hashes`, compared by the
+  source before parsing) is not parsed or written again (:func:`touch_unchanged` counts it
+  as seen); the search index is written per batch in rowid order and merged once per sync.
 """
 
 from __future__ import annotations
@@ -36,352 +33,39 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import math
-import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from hub.api import write_transaction
 
+from . import index
+from .index import CELL_DEGREES, cells_around, fold_accents, grid_cell, word_text  # noqa: F401 (old import paths)
 from .model import HolidaySchedule, Schedule, Service, to_dict
+from .needs import NeedMatcher, need_matcher  # noqa: F401 (old import path)
+from .schedules import SLOT_MINUTES, SLOTS_PER_DAY, weekly_pattern  # noqa: F401 (old import paths)
+from .schema import FTS_COLUMNS, FTS_TOKENIZER, FTS_WEIGHTS, MIGRATIONS_NAME, create_directory_tables, migrations  # noqa: F401
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
 
     from .geo import GeoPoint
     from .needs import NeedsCatalogue
     from .sources import FetchContext, Source
 
-MIGRATIONS_NAME = "hub_signposting"
-
-FTS_COLUMNS = ("name", "other_names", "terms", "need_labels", "description")
-FTS_WEIGHTS = (10.0, 4.0, 4.0, 4.0, 1.0)
-"""bm25 weights for FTS_COLUMNS: a word in the name counts ten times one in the description.
-``need_labels`` holds the labels of the needs a listing fits ("Food; Debt and money worries"),
-so typing a need's name finds services the mapping puts under it."""
-FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
-
-CELL_DEGREES = 0.1
-"""Grid cells for finding what is near a postcode: 0.1 degrees (about 7 by 4 miles in England)."""
-
 MAX_SKIP_DETAILS = 1000
 """Skipped records kept per sync run (all are counted; the first ones are listed)."""
+
+OPTIMIZE_AFTER_ROWS = 2000
+"""A sync that re-indexed at least this many services merges the index's segments at its end."""
 
 Geocoder = Callable[[str], "GeoPoint | None"]
 
 
 # --------------------------------------------------------------------------
-# Schema
-# --------------------------------------------------------------------------
-
-
-def migrations() -> "Migrations":
-    """The plugin's tables: the directory (0001) and referrals (0002)."""
-    from sqlite_utils import Migrations
-
-    from . import referrals
-
-    migrations = Migrations(MIGRATIONS_NAME)
-
-    @migrations(name="0001_directory")
-    def directory(db: "Database") -> None:
-        create_directory_tables(db)
-
-    @migrations(name="0002_referrals")
-    def referral_tables(db: "Database") -> None:
-        referrals.create_tables(db)
-
-    return migrations
-
-
-def create_directory_tables(db: "Database") -> None:
-    db["directory_sources"].create(
-        {
-            "name": str,
-            "label": str,
-            "kind": str,
-            "location": str,
-            "last_attempt_at": str,
-            "last_attempt_complete": int,
-            "last_good_sync_at": str,
-            "last_error": str,
-            "last_run_id": int,
-        },
-        pk="name",
-    )
-    db["directory_sync_runs"].create(
-        {
-            "id": int,
-            "source": str,
-            "started_at": str,
-            "finished_at": str,
-            "complete": int,
-            "incremental": int,
-            "batches": int,
-            "received": int,
-            "added": int,
-            "updated": int,
-            "unchanged": int,
-            "removed": int,
-            "skipped": int,
-            "warnings": int,
-            "error": str,
-            "skipped_reasons": str,
-            "notes": str,
-        },
-        pk="id",
-        not_null={"source", "started_at"},
-    )
-    db["directory_sync_runs"].create_index(["source", "id"])
-    db["directory_sync_skips"].create(
-        {"id": int, "run_id": int, "record_id": str, "reason": str},
-        pk="id",
-        foreign_keys=[("run_id", "directory_sync_runs", "id")],
-    )
-    db["directory_sync_skips"].create_index(["run_id"])
-
-    db["directory_organizations"].create(
-        {
-            "id": int,
-            "key": str,
-            "source": str,
-            "source_id": str,
-            "name": str,
-            "description": str,
-            "email": str,
-            "website": str,
-        },
-        pk="id",
-        not_null={"key", "source", "source_id", "name"},
-    )
-    db["directory_organizations"].create_index(["key"], unique=True)
-    db["directory_organizations"].create_index(["source"])
-
-    db["directory_services"].create(
-        {
-            "id": int,
-            "key": str,
-            "source": str,
-            "source_id": str,
-            "organization_id": int,
-            "name": str,
-            "alternate_name": str,
-            "organization_name": str,
-            "other_names": str,
-            "name_words": str,
-            "other_words": str,
-            "description": str,
-            "terms": str,
-            "need_labels": str,
-            "url": str,
-            "email": str,
-            "phones": str,
-            "status": str,
-            "attending_access": str,
-            "attending_types": str,
-            "minimum_age": int,
-            "maximum_age": int,
-            "fees_description": str,
-            "eligibility_description": str,
-            "alert": str,
-            "assured_date": str,
-            "last_modified": str,
-            "last_checked": str,
-            "bank_holiday_opening": str,
-            "week_slots": str,
-            "week_days": str,
-            "is_remote": int,
-            "has_position": int,
-            "warnings": str,
-            "content_hash": str,
-            "first_seen_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        foreign_keys=[("organization_id", "directory_organizations", "id")],
-        not_null={"key", "source", "source_id", "name", "status"},
-    )
-    db["directory_services"].create_index(["key"], unique=True)
-    db["directory_services"].create_index(["source"])
-    db["directory_services"].create_index(["is_remote", "has_position"])
-    db["directory_records"].create(
-        {"service_id": int, "record_json": str},
-        pk="service_id",
-        foreign_keys=[("service_id", "directory_services", "id")],
-        not_null={"record_json"},
-    )
-    db["directory_services"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize=FTS_TOKENIZER)
-    weights = ", ".join(f"{w:.1f}" for w in FTS_WEIGHTS)
-    db.execute(
-        "insert into directory_services_fts(directory_services_fts, rank) values('rank', ?)", [f"bm25({weights})"]
-    )
-
-    db["directory_locations"].create(
-        {
-            "id": int,
-            "key": str,
-            "source": str,
-            "source_id": str,
-            "name": str,
-            "location_type": str,
-            "address": str,
-            "postcode": str,
-            "latitude": float,
-            "longitude": float,
-            "position": str,
-            "description": str,
-            "transportation": str,
-            "external_identifier": str,
-            "external_identifier_type": str,
-        },
-        pk="id",
-        not_null={"key", "source", "source_id"},
-    )
-    db["directory_locations"].create_index(["key"], unique=True)
-    db["directory_locations"].create_index(["latitude", "longitude"])
-    db["directory_locations"].create_index(["source"])
-
-    # latitude/longitude repeat the location's (physical sites only) so a search reads one index:
-    # (service_id, ...) to place a text match, (cell, ...) to find what is near a postcode.
-    db["directory_service_at_location"].create(
-        {"id": int, "key": str, "service_id": int, "location_id": int, "description": str,
-         "latitude": float, "longitude": float, "cell": int},
-        pk="id",
-        foreign_keys=[("service_id", "directory_services", "id"), ("location_id", "directory_locations", "id")],
-        not_null={"key", "service_id"},
-    )
-    db["directory_service_at_location"].create_index(["service_id", "latitude", "longitude"])
-    db["directory_service_at_location"].create_index(["cell", "latitude", "longitude", "service_id"])
-    db["directory_service_at_location"].create_index(["location_id"])
-
-    db["directory_schedules"].create(
-        {
-            "id": int,
-            "service_id": int,
-            "service_at_location_id": int,
-            "source_id": str,
-            "freq": str,
-            "interval": int,
-            "byday": str,
-            "bymonthday": str,
-            "opens_at": str,
-            "closes_at": str,
-            "valid_from": str,
-            "valid_to": str,
-            "dtstart": str,
-            "until": str,
-            "description": str,
-            "notes": str,
-            "attending_type": str,
-        },
-        pk="id",
-        foreign_keys=[
-            ("service_id", "directory_services", "id"),
-            ("service_at_location_id", "directory_service_at_location", "id"),
-        ],
-        not_null={"service_id"},
-    )
-    db["directory_schedules"].create_index(["service_id"])
-    db["directory_holiday_schedules"].create(
-        {
-            "id": int,
-            "service_id": int,
-            "start_date": str,
-            "end_date": str,
-            "closed": int,
-            "opens_at": str,
-            "closes_at": str,
-        },
-        pk="id",
-        foreign_keys=[("service_id", "directory_services", "id")],
-        not_null={"service_id", "start_date", "end_date"},
-    )
-    db["directory_holiday_schedules"].create_index(["service_id"])
-
-    db["directory_contacts"].create(
-        {"id": int, "service_id": int, "name": str, "title": str, "department": str, "email": str},
-        pk="id",
-        foreign_keys=[("service_id", "directory_services", "id")],
-        not_null={"service_id"},
-    )
-    db["directory_contacts"].create_index(["service_id"])
-    db["directory_phones"].create(
-        {"id": int, "service_id": int, "number": str, "extension": str, "type": str, "description": str},
-        pk="id",
-        foreign_keys=[("service_id", "directory_services", "id")],
-        not_null={"service_id", "number"},
-    )
-    db["directory_phones"].create_index(["service_id"])
-
-    db["directory_taxonomy_terms"].create(
-        {
-            "id": int,
-            "key": str,
-            "source": str,
-            "source_id": str,
-            "name": str,
-            "vocabulary": str,
-            "code": str,
-            "term_uri": str,
-            "parent_id": str,
-            "description": str,
-        },
-        pk="id",
-        not_null={"key", "name"},
-    )
-    db["directory_taxonomy_terms"].create_index(["key"], unique=True)
-    db["directory_service_terms"].create(
-        {"service_id": int, "term_id": int},
-        pk=("service_id", "term_id"),
-        foreign_keys=[("service_id", "directory_services", "id"), ("term_id", "directory_taxonomy_terms", "id")],
-    )
-    db["directory_service_terms"].create_index(["term_id"])
-    db["directory_service_needs"].create(
-        {"service_id": int, "need": str, "score": int, "reasons": str},
-        pk=("service_id", "need"),
-        foreign_keys=[("service_id", "directory_services", "id")],
-        not_null={"score"},
-    )
-    db["directory_service_needs"].create_index(["need", "service_id"])
-    db["directory_meta"].create({"key": str, "value": str}, pk="key")
-
-
-# --------------------------------------------------------------------------
 # Turning a Service into rows
 # --------------------------------------------------------------------------
-
-
-def grid_cell(latitude: float, longitude: float) -> int:
-    """The grid cell holding a position (see CELL_DEGREES)."""
-    return int(math.floor(latitude / CELL_DEGREES)) * 10_000 + int(math.floor(longitude / CELL_DEGREES)) + 5_000
-
-
-def cells_around(lat_min: float, lat_max: float, lon_min: float, lon_max: float) -> list[int]:
-    """Every grid cell a box touches."""
-    rows = range(int(math.floor(lat_min / CELL_DEGREES)), int(math.floor(lat_max / CELL_DEGREES)) + 1)
-    columns = range(int(math.floor(lon_min / CELL_DEGREES)), int(math.floor(lon_max / CELL_DEGREES)) + 1)
-    return [row * 10_000 + column + 5_000 for row in rows for column in columns]
-
-
-def word_text(*texts: str | None) -> str:
-    """" debt advice centre ": lower-case words without accents, space-padded, so a search can test
-    whether a typed word starts a word here with ``instr(column, ' ' || word)``."""
-    words = []
-    for text in texts:
-        if text:
-            words += _WORD.findall(fold_accents(text).casefold())
-    return " " + " ".join(words) + " "
-
-
-def fold_accents(text: str) -> str:
-    """"Café" -> "Cafe", as the FTS tokenizer (remove_diacritics 2) reads it."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _iso(value: Any) -> str | None:
@@ -402,6 +86,9 @@ class _PreparedService:
     content_hash: str
     needs: list[tuple[str, int, str]]  # (need key, score, explanation)
     record_json: str
+    matches: list = field(default_factory=list)
+    raw_hash: str | None = None
+    """The hash of the upstream record the service was parsed from (when the source gave one)."""
 
 
 _FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
@@ -444,144 +131,11 @@ def plain(value: Any) -> Any:
     return to_dict(value)
 
 
-class NeedMatcher:
-    """``needs.match_needs`` for many services: the same answers, without trying every need on each.
-
-    A need can only match through the site lead's list, a category name, or a keyword whose
-    first word appears in the text; needs with none of those are not tried (``explain_match``
-    would find no reasons for them), so the result is identical and much cheaper.
-    """
-
-    def __init__(self, catalogue: "NeedsCatalogue") -> None:
-        from .needs import _LGA_URI_PREFIX, _LGA_VOCABULARIES, _fold
-
-        self.catalogue = catalogue
-        self._order = {need.key: index for index, need in enumerate(catalogue)}
-        self._by_first_word: dict[str, set[str]] = {}
-        self._by_term_name: dict[str, set[str]] = {}
-        self._lga_needs = {need.key for need in catalogue if need.lga_service_types}
-        self._fold = _fold
-        self._lga_vocabularies = _LGA_VOCABULARIES
-        self._lga_prefix = _LGA_URI_PREFIX
-        for need in catalogue:
-            for keyword in need.keywords:
-                words = _WORD.findall(keyword.casefold())
-                if words:
-                    self._by_first_word.setdefault(words[0], set()).add(need.key)
-            for name in (*need.open_eligibility, *need.term_names):
-                self._by_term_name.setdefault(_fold(name), set()).add(need.key)
-
-    def _candidates(self, service: Service) -> set[str]:
-        found = set(service.needs)
-        texts = [service.name, service.alternate_name, service.description, service.eligibility_description]
-        for term in service.taxonomy_terms:
-            texts.append(term.name)
-            found |= self._by_term_name.get(self._fold(term.name), set())
-            if self._lga_needs and (
-                self._fold(term.vocabulary or "") in self._lga_vocabularies
-                or (term.term_uri or "").startswith(self._lga_prefix)
-                or any(i and i.startswith("esdServiceType:") for i in (term.code, term.source_id))
-            ):
-                found |= self._lga_needs
-        for text in texts:
-            if not text:
-                continue
-            for word in _WORD.findall(text.casefold()):
-                for variant in (word, word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None):
-                    if variant and variant in self._by_first_word:
-                        found |= self._by_first_word[variant]
-        return found
-
-    def match(self, service: Service) -> list:
-        from .needs import explain_match
-
-        keys = sorted((k for k in self._candidates(service) if k in self._order), key=self._order.__getitem__)
-        matches = [m for m in (explain_match(service, self.catalogue.get(key)) for key in keys) if m.reasons]
-        return sorted(matches, key=lambda m: -m.score)
-
-
-_WORD = re.compile(r"\w+")
-_matchers: dict[int, tuple["NeedsCatalogue", NeedMatcher]] = {}
-
-
-def need_matcher(catalogue: "NeedsCatalogue") -> NeedMatcher:
-    """One matcher per catalogue object (they are immutable)."""
-    cached = _matchers.get(id(catalogue))
-    if cached is None or cached[0] is not catalogue:
-        if len(_matchers) > 8:
-            _matchers.clear()
-        cached = _matchers[id(catalogue)] = (catalogue, NeedMatcher(catalogue))
-    return cached[1]
-
-
-SLOT_MINUTES = 15
-SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
-
-
-def weekly_pattern(service: Service) -> tuple[str | None, str | None]:
-    """When a service's hours are plain weekly ones: which quarter-hours of the week and which days
-    it may be open ("1") or is certainly closed ("0"), Monday 00:00 first. Otherwise (None, None).
-
-    Only a shortcut for the search to skip services that are certainly closed; the answer shown is
-    always worked out by ``schedules.opening_at``/``opening_on``. So it is conservative: a quarter-hour
-    is "1" if the service is open for any part of it, and anything unusual (dated or monthly hours,
-    holiday closures, hours that differ between sites, times missing) gives None.
-    """
-    from .schedules import _freq, _parse_byday
-
-    status = (service.status or "active").strip().lower()
-    if status in ("temporarily closed", "inactive", "defunct"):
-        return "0" * (7 * SLOTS_PER_DAY), "0" * 7
-    if service.holiday_schedules:
-        return None, None
-    site_sets = [sal.schedules for sal in service.service_at_locations if sal.schedules]
-    if service.schedules and not site_sets:
-        chosen = service.schedules
-    elif not service.schedules and len(service.service_at_locations) == 1 and site_sets:
-        chosen = site_sets[0]
-    else:
-        return None, None
-    minutes_per_week = 7 * 24 * 60
-    slots = bytearray(b"0" * (7 * SLOTS_PER_DAY))
-    days = bytearray(b"0" * 7)
-
-    def mark(start: int, end: int) -> None:  # minutes from Monday 00:00, end exclusive
-        for slot in range(start // SLOT_MINUTES, (end - 1) // SLOT_MINUTES + 1):
-            slots[slot % len(slots)] = ord("1")
-
-    for schedule in chosen:
-        parsed = [_parse_byday(code) for code in schedule.byday]
-        simple = (
-            _freq(schedule) == "WEEKLY"
-            and (schedule.interval or 1) == 1
-            and not schedule.bymonthday
-            and schedule.valid_from is None and schedule.valid_to is None
-            and schedule.dtstart is None and schedule.until is None
-            and parsed and all(p is not None and p[0] is None for p in parsed)
-            and schedule.opens_at is not None and schedule.closes_at is not None
-        )
-        if not simple:
-            return None, None
-        opens = schedule.opens_at.hour * 60 + schedule.opens_at.minute
-        closes = schedule.closes_at.hour * 60 + schedule.closes_at.minute
-        for _ordinal, weekday in parsed:
-            days[weekday] = ord("1")
-            base = weekday * 24 * 60
-            if opens == closes:
-                mark(base, base + 24 * 60)
-            elif closes > opens:
-                mark(base + opens, base + closes)
-            else:  # past midnight: into the next day (Sunday night runs into Monday)
-                mark(base + opens, base + 24 * 60)
-                mark((base + 24 * 60) % minutes_per_week, (base + 24 * 60) % minutes_per_week + closes)
-    return slots.decode(), days.decode()
-
-
 def _other_words(service: Service, matches: list) -> str:
     """Words that score as strongly as an organisation name: other names, categories, and the labels of
     needs the listing fits on strong evidence (the site lead's list, or a category). A need found only
     through a keyword in the description adds nothing here: that word already scores as description."""
-    strong = [m.need.label for m in matches if any(r.kind in ("site", "taxonomy") for r in m.reasons)]
+    strong = index.strong_need_labels(matches)
     return word_text(
         service.alternate_name,
         service.organization.name if service.organization else None,
@@ -590,7 +144,7 @@ def _other_words(service: Service, matches: list) -> str:
     )
 
 
-def _prepare(service: Service, catalogue: "NeedsCatalogue") -> _PreparedService:
+def _prepare(service: Service, catalogue: "NeedsCatalogue", raw_hash: str | None = None) -> _PreparedService:
     record = plain(service)
     record_json = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     organization = service.organization
@@ -606,7 +160,7 @@ def _prepare(service: Service, catalogue: "NeedsCatalogue") -> _PreparedService:
         "other_names": other_names,
         "description": service.description,
         "terms": _join((t.name for t in service.taxonomy_terms), " ; "),
-        "need_labels": _join((m.need.label for m in matches), " ; "),
+        "need_labels": _join(index.searchable_need_labels(matches), " ; "),
         "name_words": word_text(service.name),
         "other_words": _other_words(service, matches),
         "url": service.url,
@@ -625,12 +179,13 @@ def _prepare(service: Service, catalogue: "NeedsCatalogue") -> _PreparedService:
         "last_checked": _iso(service.last_checked),
         "bank_holiday_opening": service.bank_holiday_opening,
         "is_remote": int(service.is_remote_only),
-        **dict(zip(("week_slots", "week_days"), weekly_pattern(service))),
+        "week_slots": None,  # the week now lives in the search index, as integers
+        "week_days": None,
         "warnings": json.dumps(service.warnings, ensure_ascii=False),
     }
     digest = hashlib.sha1(record_json.encode("utf-8")).hexdigest()
     needs = [(m.need.key, m.score, m.explain()) for m in matches]
-    return _PreparedService(service, row, digest, needs, record_json)
+    return _PreparedService(service, row, digest, needs, record_json, matches, raw_hash)
 
 
 _SERVICE_COLUMNS = (
@@ -639,7 +194,7 @@ _SERVICE_COLUMNS = (
     "description", "terms", "need_labels", "url", "email", "phones", "status", "attending_access", "attending_types",
     "minimum_age", "maximum_age", "fees_description", "eligibility_description", "alert", "assured_date",
     "last_modified", "last_checked", "bank_holiday_opening", "week_slots", "week_days", "is_remote", "has_position", "warnings",
-    "content_hash", "updated_at",
+    "content_hash", "raw_hash", "updated_at",
 )
 
 
@@ -651,6 +206,8 @@ class _Writer:
         self.conn = db.conn
         self.geocode = geocode
         self._geocoded: dict[str, Any] = {}
+        self.index_entries: list[index.IndexEntry] = []
+        self.removed: list[int] = []
 
     def _upsert_keyed(self, table: str, key: str, values: dict[str, Any]) -> int:
         """Insert or update a row found by its unique ``key``; return its id (rowid kept on update)."""
@@ -729,6 +286,7 @@ class _Writer:
             "organization_id": organization_id,
             "has_position": int(has_position),
             "content_hash": prepared.content_hash,
+            "raw_hash": prepared.raw_hash,
             "updated_at": now,
         }
         values = [row[c] for c in _SERVICE_COLUMNS]
@@ -746,6 +304,7 @@ class _Writer:
             "insert or replace into directory_records (service_id, record_json) values (?, ?)", [service_id, prepared.record_json]
         )
 
+        cells = []
         for sal, location_values in sites:
             location_id = None
             latitude = longitude = cell = None
@@ -754,6 +313,7 @@ class _Writer:
                 if location_values["latitude"] is not None and location_values["location_type"] == "physical":
                     latitude, longitude = location_values["latitude"], location_values["longitude"]
                     cell = grid_cell(latitude, longitude)
+                    cells.append(cell)
             cursor = self.conn.execute(
                 "insert into directory_service_at_location (key, service_id, location_id, description, latitude, "
                 "longitude, cell) values (?, ?, ?, ?, ?, ?, ?)",
@@ -801,7 +361,18 @@ class _Writer:
             "insert into directory_service_needs (service_id, need, score, reasons) values (?, ?, ?, ?)",
             [(service_id, need, score, reasons) for need, score, reasons in prepared.needs],
         )
+        self.index_entries.append(
+            index.entry_for(service_id, service, prepared.matches, cells, has_position, row["name_words"], row["other_words"])
+        )
         return service_id
+
+    def flush_index(self) -> int:
+        """Write the index rows collected so far (end of a batch); return how many services changed."""
+        changed = len(self.index_entries) + len(self.removed)
+        if changed:
+            index.apply(self.conn, self.index_entries, self.removed)
+        self.index_entries, self.removed = [], []
+        return changed
 
     def _insert_schedules(self, service_id: int, sal_id: int | None, schedules: Sequence[Schedule]) -> None:
         self.conn.executemany(
@@ -829,6 +400,7 @@ class _Writer:
 
     def delete_services(self, service_ids: Sequence[int]) -> None:
         self._delete_children(service_ids)
+        self.removed.extend(service_ids)
         for chunk in _chunks(list(service_ids), 500):
             marks = ", ".join("?" for _ in chunk)
             self.conn.execute(f"delete from directory_records where service_id in ({marks})", chunk)
@@ -872,6 +444,8 @@ class WriteCounts:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    indexed: int = 0
+    """Services whose search index rows were written (added or changed)."""
 
 
 def write_services(
@@ -902,23 +476,64 @@ def _write_prepared(db: "Database", prepared: Sequence[_PreparedService], geocod
     counts = WriteCounts()
     writer = _Writer(db, geocode)
     with write_transaction(db):
-        existing: dict[str, tuple[int, str]] = {}
+        existing: dict[str, tuple[int, str, str | None]] = {}
         keys = [p.row["key"] for p in prepared]
         for chunk in _chunks(keys, 500):
             marks = ", ".join("?" for _ in chunk)
-            for row in db.conn.execute(f"select key, id, content_hash from directory_services where key in ({marks})", chunk):
-                existing[row[0]] = (row[1], row[2])
+            sql = f"select key, id, content_hash, raw_hash from directory_services where key in ({marks})"
+            for row in db.conn.execute(sql, chunk):
+                existing[row[0]] = (row[1], row[2], row[3])
+        new_raw_hashes = []
         for item in prepared:
             found = existing.get(item.row["key"])
             if found is not None and found[1] == item.content_hash:
                 counts.unchanged += 1  # not touched: an update would re-index its text for nothing
+                if item.raw_hash is not None and item.raw_hash != found[2]:
+                    new_raw_hashes.append((item.raw_hash, found[0]))
                 continue
             writer.write(item, found[0] if found else None, stamp)
             if found:
                 counts.updated += 1
             else:
                 counts.added += 1
+        if new_raw_hashes:  # same record, written differently upstream: skip it next time
+            db.conn.executemany("update directory_services set raw_hash = ? where id = ?", new_raw_hashes)
+        counts.indexed = writer.flush_index()
     return counts
+
+
+def optimize_index(db: "Database") -> None:
+    """Merge the search index into one segment (after a large load; a sync does it itself)."""
+    with write_transaction(db):
+        index.optimize(db.conn)
+
+
+def known_hashes(db: "Database", source: str) -> dict[str, str]:
+    """Source id -> hash of the raw upstream record each stored listing was parsed from.
+
+    A source (``sync.iter_service_pages``) compares a record's raw hash before parsing it and
+    reports the ids that match as unchanged (``Batch.unchanged``) instead of parsing them.
+    """
+    return {
+        row[0]: row[1]
+        for row in db.conn.execute(
+            "select source_id, raw_hash from directory_services where source = ? and raw_hash is not null", [source]
+        )
+    }
+
+
+def touch_unchanged(db: "Database", source: str, source_ids: Iterable[str]) -> list[str]:
+    """The keys of the stored listings among ``source_ids`` (records a source found unchanged
+    before parsing): they count as seen by the sync, so a complete sync keeps them. Ids that are
+    not stored (a source that got it wrong) are left out, and the caller parses nothing for them."""
+    from .model import record_key
+
+    keys = [record_key(source, str(source_id)) for source_id in source_ids]
+    found: list[str] = []
+    for chunk in _chunks(keys, 500):
+        marks = ", ".join("?" for _ in chunk)
+        found += [row[0] for row in db.conn.execute(f"select key from directory_services where key in ({marks})", chunk)]
+    return found
 
 
 # --------------------------------------------------------------------------
@@ -1063,8 +678,11 @@ def sync_source(
             db["directory_sync_runs"].insert({"source": name, "started_at": report.started_at.isoformat()}).last_pk
         )
 
+    if hasattr(context, "known_hashes"):
+        context.known_hashes = known_hashes(db, name)
     seen: set[str] = set()
     protected: set[str] = set()  # records that arrived broken: keep their last good copy
+    indexed = 0
     try:
         for batch in source.fetch(context):
             report.batches += 1
@@ -1075,6 +693,14 @@ def sync_source(
                 report.skipped.append(SkippedListing(record_id, getattr(skip, "reason", "skipped")))
                 if record_id is not None:
                     protected.add(f"{name}:{record_id}")
+            unchanged = getattr(batch, "unchanged", None) or []
+            if unchanged:  # the source found their raw records unchanged and did not parse them
+                for key in touch_unchanged(db, name, unchanged):
+                    if key not in seen:
+                        seen.add(key)
+                        report.received += 1
+                        report.unchanged += 1
+            raw_hashes: Mapping[str, str] = getattr(batch, "raw_hashes", None) or {}
             prepared: list[_PreparedService] = []
             for service in getattr(batch, "services", []) or []:
                 report.received += 1
@@ -1084,7 +710,7 @@ def sync_source(
                     report.skipped.append(SkippedListing(record_id, problem))
                     continue
                 try:
-                    prepared.append(_prepare(service, catalogue))
+                    prepared.append(_prepare(service, catalogue, raw_hashes.get(service.source_id)))
                 except Exception as exc:  # a record our code cannot store: skip it, keep the rest
                     report.skipped.append(SkippedListing(service.source_id, f"could not be stored ({type(exc).__name__})"))
                     protected.add(service.key)
@@ -1094,6 +720,7 @@ def sync_source(
             report.added += counts.added
             report.updated += counts.updated
             report.unchanged += counts.unchanged
+            indexed += counts.indexed
             if progress is not None:
                 progress(report)
     except (sqlite3.Error, KeyboardInterrupt):
@@ -1107,7 +734,10 @@ def sync_source(
     else:
         report.complete = True
 
+    removed_before = report.removed
     _finish_run(db, report, clock, seen=seen, protected=protected)
+    if indexed + report.removed - removed_before >= OPTIMIZE_AFTER_ROWS:
+        optimize_index(db)  # once per sync, not a merge per batch
     if index_was_current:
         mark_needs_index(db, catalogue)
     return report
@@ -1154,6 +784,7 @@ def _finish_run(
             elif gone:
                 writer.delete_services(gone)
                 writer.delete_orphans(report.source)
+                writer.flush_index()
                 report.removed = len(gone)
         if report.incremental:
             report.notes.append("changes only: listings the feed has removed stay until the next full sync")
@@ -1311,6 +942,7 @@ def forget_source(db: "Database", source: str) -> int:
         ids = [row[0] for row in db.conn.execute("select id from directory_services where source = ?", [source])]
         writer.delete_services(ids)
         writer.delete_orphans(source)
+        writer.flush_index()
         db.conn.execute("delete from directory_sources where name = ?", [source])
     return len(ids)
 
@@ -1393,7 +1025,22 @@ def mark_needs_index(db: "Database", catalogue: "NeedsCatalogue") -> None:
 
 
 def reindex_needs(db: "Database", catalogue: "NeedsCatalogue", batch_size: int = 500) -> int:
-    """Work out every service's need matches again (after the mapping changed); return how many services."""
+    """Work out every service's need matches again (after the mapping changed), with its search
+    index rows; return how many services."""
+    done = _reindex(db, catalogue, batch_size)
+    mark_needs_index(db, catalogue)
+    return done
+
+
+def rebuild_index(db: "Database", catalogue: "NeedsCatalogue | None" = None, batch_size: int = 500) -> int:
+    """Write every service's search index rows again from its stored record (migration 0003;
+    repairs). The need matches are worked out again with the catalogue given (or the shipped one)."""
+    from .needs import load_needs
+
+    return _reindex(db, catalogue or load_needs(), batch_size)
+
+
+def _reindex(db: "Database", catalogue: "NeedsCatalogue", batch_size: int) -> int:
     from .model import from_dict
 
     matcher = need_matcher(catalogue)
@@ -1401,13 +1048,24 @@ def reindex_needs(db: "Database", catalogue: "NeedsCatalogue", batch_size: int =
     last_id = 0
     while True:
         rows = db.conn.execute(
-            "select service_id, record_json from directory_records where service_id > ? order by service_id limit ?",
+            "select r.service_id, r.record_json, s.has_position from directory_records r "
+            "join directory_services s on s.id = r.service_id where r.service_id > ? order by r.service_id limit ?",
             [last_id, batch_size],
         ).fetchall()
         if not rows:
             break
+        ids = [row[0] for row in rows]
+        marks = ", ".join("?" for _ in ids)
+        cells: dict[int, list[int]] = {}
+        for service_id, cell in db.conn.execute(
+            f"select service_id, cell from directory_service_at_location where service_id in ({marks}) "
+            "and cell is not null order by id",
+            ids,
+        ):
+            cells.setdefault(service_id, []).append(cell)
+        entries = []
         with write_transaction(db):
-            for service_id, record_json in rows:
+            for service_id, record_json, has_position in rows:
                 service = from_dict(Service, json.loads(record_json))
                 matches = matcher.match(service)
                 db.conn.execute("delete from directory_service_needs where service_id = ?", [service_id])
@@ -1415,13 +1073,20 @@ def reindex_needs(db: "Database", catalogue: "NeedsCatalogue", batch_size: int =
                     "insert into directory_service_needs (service_id, need, score, reasons) values (?, ?, ?, ?)",
                     [(service_id, m.need.key, m.score, m.explain()) for m in matches],
                 )
-                labels = _join((m.need.label for m in matches), " ; ")
+                labels = _join(index.searchable_need_labels(matches), " ; ")
+                name_words = word_text(service.name)
                 other_words = _other_words(service, matches)
                 db.conn.execute(
-                    "update directory_services set need_labels = ?, other_words = ? where id = ? and need_labels is not ?",
-                    [labels, other_words, service_id, labels],
+                    "update directory_services set need_labels = ?, name_words = ?, other_words = ? where id = ?",
+                    [labels, name_words, other_words, service_id],
                 )
+                entries.append(
+                    index.entry_for(service_id, service, matches, cells.get(service_id, []), bool(has_position),
+                                    name_words, other_words)
+                )
+            index.apply(db.conn, entries)
         done += len(rows)
         last_id = rows[-1][0]
-    mark_needs_index(db, catalogue)
+    if done >= OPTIMIZE_AFTER_ROWS:
+        optimize_index(db)
     return done

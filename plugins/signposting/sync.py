@@ -17,6 +17,7 @@ good sync time.  A failed or partial sync must never delete anything.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections import Counter
@@ -141,6 +142,46 @@ class SyncPage:
     number: int
     url: str
     result: ParseResult
+    unchanged: list[str] = field(default_factory=list)
+    """Ids of records whose raw form matched ``known_hashes``: not parsed (the store keeps them)."""
+    raw_hashes: dict[str, str] = field(default_factory=dict)
+    """Source id -> raw hash of each record parsed, for the store to keep."""
+
+
+RAW_HASH_VERSION = "1"
+"""Part of every raw hash: change it when parsing changes, so every record is parsed again."""
+
+
+def raw_record_hash(item: Any) -> str:
+    """The hash of one upstream record as received (key order ignored), for skipping unchanged ones."""
+    import hashlib
+    import json
+
+    text = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha1(f"{RAW_HASH_VERSION}\n{text}".encode("utf-8")).hexdigest()
+
+
+def _split_unchanged(payload: Any, known_hashes: Mapping[str, str]) -> tuple[Any, list[str], dict[str, str]]:
+    """(the payload without records whose raw hash is known, their ids, raw hashes of the rest)."""
+    if not isinstance(payload, Mapping):
+        return payload, [], {}
+    key = "content" if isinstance(payload.get("content"), list) else "contents" if isinstance(payload.get("contents"), list) else None
+    if key is None:
+        return payload, [], {}
+    kept, unchanged, hashes = [], [], {}
+    ids = Counter(str(item.get("id")) for item in payload[key] if isinstance(item, Mapping))
+    for item in payload[key]:
+        record_id = item.get("id") if isinstance(item, Mapping) else None
+        if record_id is None or not isinstance(record_id, (str, int)) or ids[str(record_id)] > 1:
+            kept.append(item)
+            continue
+        digest = raw_record_hash(item)
+        if known_hashes.get(str(record_id)) == digest:
+            unchanged.append(str(record_id))
+        else:
+            kept.append(item)
+            hashes[str(record_id)] = digest
+    return {**payload, key: kept}, unchanged, hashes
 
 
 def iter_service_pages(
@@ -162,6 +203,7 @@ def iter_service_pages(
     limits: FetchLimits = DEFAULT_LIMITS,
     sync_deadline: float | None = None,
     fetch_missing_details: bool = False,
+    known_hashes: Mapping[str, str] | None = None,
 ) -> Iterator[SyncPage]:
     """Yield ``/services`` pages until the feed says it is done, within ``limits``.
 
@@ -202,10 +244,16 @@ def iter_service_pages(
         except FeedError as exc:
             exc.page = page
             raise
+        unchanged: list[str] = []
+        raw_hashes: dict[str, str] = {}
+        if known_hashes is not None:  # skip what has not changed before parsing it (``store.known_hashes``)
+            payload, unchanged, raw_hashes = _split_unchanged(payload, known_hashes)
         result = parse_page(payload, source, today=today)
+        if unchanged and result.page is not None:  # the page was not empty: keep paging
+            result.page = dataclasses.replace(result.page, item_count=result.page.item_count + len(unchanged))
         if result.fatal:
             raise FeedError(result.fatal, url=url, page=page)
-        ids = [s.source_id for s in result.services] + [str(s.source_id) for s in result.skipped]
+        ids = [s.source_id for s in result.services] + [str(s.source_id) for s in result.skipped] + unchanged
         if ids and ids == previous_ids:
             raise FeedError("the feed sent the same page twice (it may ignore the page parameter)", url=url, page=page)
         previous_ids = ids
@@ -220,7 +268,7 @@ def iter_service_pages(
             except FeedError as exc:
                 exc.page = page
                 raise
-        yield SyncPage(page, url, result)
+        yield SyncPage(page, url, result, unchanged, raw_hashes)
 
         info = result.page
         if info.item_count == 0 or info.is_empty is True:

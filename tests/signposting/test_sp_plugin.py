@@ -164,7 +164,7 @@ def test_a_plugin_with_an_unusable_needs_mapping_is_disabled(hub_factory):
 def test_register_migrations_names_its_set_and_applies_once(hub_factory):
     hub = signposting_hub(hub_factory)
     applied = {row[0] for row in hub.db.execute("select name from _sqlite_migrations where migration_set = 'hub_signposting'")}
-    assert applied == {"0001_directory", "0002_referrals"}
+    assert applied == {"0001_directory", "0002_referrals", "0003_search_index"}
     assert hub.open_storage() == []
 
 

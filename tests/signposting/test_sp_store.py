@@ -38,12 +38,13 @@ def test_migrations_create_hsds_shaped_tables_with_fts(hub):
     for table in ("directory_services", "directory_records", "directory_organizations", "directory_locations", "directory_service_at_location",
                   "directory_schedules", "directory_contacts", "directory_phones", "directory_taxonomy_terms",
                   "directory_service_terms", "directory_service_needs", "directory_sources", "directory_sync_runs",
-                  "referrals", "referral_history", "listing_problems", "directory_services_fts"):
+                  "referrals", "referral_history", "listing_problems", "directory_search_fts", "directory_search_rank"):
         assert table in tables, table
-    triggers = {t.name for t in hub.db["directory_services"].triggers}
-    assert {"directory_services_ai", "directory_services_ad", "directory_services_au"} <= triggers
-    config = dict(hub.db.execute("select k, v from directory_services_fts_config").fetchall())
-    assert config["rank"] == "bm25(10.0, 4.0, 4.0, 4.0, 1.0)"
+    # The first FTS table (kept by a trigger per row) is gone: the search index is written per batch.
+    assert "directory_services_fts" not in tables
+    assert not hub.db["directory_services"].triggers
+    config = dict(hub.db.execute("select k, v from directory_search_fts_config").fetchall())
+    assert config["rank"] == "bm25(10.0, 4.0, 1.0, 0.0, 0.0)"
     indexes = {tuple(i.columns) for i in hub.db["directory_locations"].indexes}
     assert ("latitude", "longitude") in indexes
 
@@ -102,9 +103,9 @@ def test_unchanged_records_are_left_alone_and_changes_replace_children(hub):
     assert counts.updated == 1
     assert hub.db.execute("select byday from directory_schedules").fetchall() == [("FR",)]
     assert hub.db.execute("select count(*) from directory_service_at_location").fetchone()[0] == 1
-    # The FTS index follows the update (triggers with recursive_triggers on): the old name is gone.
-    assert hub.db.execute("select count(*) from directory_services_fts where directory_services_fts match 'knitting'").fetchone()[0] == 1
-    assert hub.db.execute("select count(*) from directory_services_fts where directory_services_fts match 'chess'").fetchone()[0] == 0
+    # The search index follows the update: the old name is gone.
+    assert hub.db.execute("select count(*) from directory_search_fts where directory_search_fts match 'knitting'").fetchone()[0] == 1
+    assert hub.db.execute("select count(*) from directory_search_fts where directory_search_fts match 'chess'").fetchone()[0] == 0
 
 
 def test_a_postcode_without_coordinates_is_placed_offline_and_labelled(hub):
@@ -155,7 +156,7 @@ def test_reindex_needs_after_the_mapping_changes(hub):
     assert store.reindex_needs(hub.db, extended) == 1
     assert store.needs_index_is_current(hub.db, extended)
     assert hub.db.execute("select need from directory_service_needs").fetchall() == [("pets",)]
-    assert hub.db.execute("select count(*) from directory_services_fts where directory_services_fts match 'pets'").fetchone()[0] == 1
+    assert hub.db.execute("select count(*) from directory_search_fts where directory_search_fts match 'pets'").fetchone()[0] == 1
 
 
 def test_forget_source_removes_its_listings_and_orphans_only(hub):

@@ -276,3 +276,29 @@ def test_removing_an_entry_from_the_local_file_removes_it_from_the_directory(hub
 def test_source_error_messages_are_kept_as_written(hub):
     report = store.sync_source(hub.db, ListSource("mine", [], error=SourceError("the spreadsheet has no Name column")))
     assert report.error == "the spreadsheet has no Name column"
+
+
+def test_an_unchanged_record_is_not_parsed_again_and_a_complete_sync_keeps_it(hub, monkeypatch):
+    from plugins.signposting import sync
+
+    feed = Feed({1: v1_page(1, 2), 2: v1_page(2, 2)})
+    source = ApiFeedSource("city", BASE)
+    first = store.sync_source(hub.db, source, context=context_for(feed))
+    assert first.added == 4 and len(store.known_hashes(hub.db, "city")) == 4
+
+    parsed: list[int] = []
+    real_parse = sync.parse_page
+
+    def counting_parse(payload, *args, **kwargs):
+        parsed.append(len(payload.get("content", [])))
+        return real_parse(payload, *args, **kwargs)
+
+    monkeypatch.setattr(sync, "parse_page", counting_parse)
+    feed.pages[2] = v1_page(2, 2, names={"svc-2-1": "Renamed Service"})
+    again = store.sync_source(hub.db, source, context=context_for(feed), full=True)
+    assert again.complete and (again.received, again.unchanged, again.updated, again.removed) == (4, 3, 1, 0)
+    assert parsed == [0, 1]  # page 1: nothing parsed; page 2: only the changed record
+    assert stored(hub)["city:svc-2-1"] == "Renamed Service" and len(stored(hub)) == 4
+    # A record dropped by the feed is still removed after a complete sync.
+    feed.pages[2] = {**v1_page(2, 2), "content": v1_page(2, 2)["content"][:1]}
+    assert store.sync_source(hub.db, source, context=context_for(feed), full=True).removed == 1
