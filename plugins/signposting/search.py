@@ -56,7 +56,6 @@ import functools
 import json
 import math
 import re
-import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -275,7 +274,9 @@ def _ensure_sqrt(db: "Database") -> None:
     """SQLite builds without math functions get a Python sqrt (only used for distances)."""
     try:
         db.conn.execute("select sqrt(4)").fetchone()
-    except sqlite3.OperationalError:
+    except Exception as exc:  # sqlite3's or sqlcipher3's OperationalError (an encrypted site)
+        if "sqrt" not in str(exc):
+            raise
         db.conn.create_function("sqrt", 1, lambda x: math.sqrt(x) if x is not None and x >= 0 else None, deterministic=True)
 
 
@@ -483,8 +484,8 @@ def _cached(db: "Database", key: tuple, compute):
 def _execute(db: "Database", sql: str, params: dict[str, Any]) -> list[tuple]:
     try:
         return db.conn.execute(sql, params).fetchall()
-    except sqlite3.OperationalError as exc:
-        if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
+    except Exception as exc:  # sqlite3's or, on an encrypted site, sqlcipher3's OperationalError
+        if type(exc).__name__ == "OperationalError" and ("fts5" in str(exc).lower() or "syntax" in str(exc).lower()):
             return []  # belt and braces: a query FTS still rejects finds nothing
         raise
 
