@@ -206,6 +206,34 @@ def _harden(conn) -> None:
     conn.execute("PRAGMA secure_delete = ON")
 
 
+def _math_functions(conn) -> None:
+    """SQLCipher's build lacks SQLite's math functions (sqrt, cos, ln...) that plugins' SQL uses
+    (distances in signposting): give an encrypted connection the same ones, from Python's math."""
+    import math
+
+    def guard(function):
+        def call(*args):
+            if any(a is None for a in args):
+                return None
+            try:
+                return function(*(float(a) for a in args))
+            except (ValueError, OverflowError, TypeError):
+                return None
+        return call
+
+    one = {"sqrt": math.sqrt, "cos": math.cos, "sin": math.sin, "tan": math.tan, "acos": math.acos, "asin": math.asin,
+           "atan": math.atan, "radians": math.radians, "degrees": math.degrees, "exp": math.exp, "ln": math.log,
+           "log10": math.log10, "log2": math.log2, "floor": math.floor, "ceil": math.ceil, "ceiling": math.ceil,
+           "trunc": math.trunc}
+    for name, function in one.items():
+        conn.create_function(name, 1, guard(function), deterministic=True)
+    for name, function in {"atan2": math.atan2, "pow": math.pow, "power": math.pow, "mod": math.fmod}.items():
+        conn.create_function(name, 2, guard(function), deterministic=True)
+    conn.create_function("pi", 0, lambda: math.pi, deterministic=True)
+    conn.create_function("log", 1, guard(math.log10), deterministic=True)
+    conn.create_function("log", 2, guard(lambda b, x: math.log(x, b)), deterministic=True)
+
+
 def connect(path: Path | str, key: str | None = None):
     """A DB-API connection: plain SQLite, or SQLCipher when a key is given (secure_delete on)."""
     if key is None:
@@ -223,6 +251,7 @@ def connect(path: Path | str, key: str | None = None):
     conn.execute("PRAGMA cipher_log_level = NONE")  # else a wrong key prints to stderr, over the kiosk screen
     conn.execute("PRAGMA key = '{}'".format(key.replace("'", "''")))
     _harden(conn)
+    _math_functions(conn)
     return conn
 
 

@@ -196,7 +196,7 @@ def _money(value: str, field_name: str, label: str) -> float:
 
 def _whole(value: str, field_name: str, label: str, *, low: int = 0, high: int = 120) -> int:
     text = (value or "").strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²" and other Unicode digits pass isdigit() but not int()
         raise FormError(field_name, f"{label}: write a whole number")
     number = int(text)
     if not low <= number <= high:

@@ -100,3 +100,13 @@ def test_a_killed_backup_leaves_no_file_that_looks_like_a_backup(site, monkeypat
         hub = site.hub()
         backup.backup_database(hub.db.conn, target)
     hub.close()
+
+
+def test_an_encrypted_connection_has_the_math_functions_plugins_use(tmp_path):
+    """SQLCipher's build lacks sqrt, cos, ln...: signposting's distances failed on an encrypted site."""
+    from hub.storage import connect
+
+    conn = connect(tmp_path / "e.db", "a test passphrase")
+    row = conn.execute("SELECT sqrt(16), round(cos(0)), round(ln(1)), atan2(0, 1), floor(2.5), radians(180) > 3.14, sqrt(NULL)").fetchone()
+    conn.close()
+    assert row == (4.0, 1.0, 0.0, 0.0, 2, 1, None)

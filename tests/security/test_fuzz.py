@@ -15,7 +15,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import fields
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hub import residents
@@ -101,6 +101,7 @@ def test_passport_entry_form_names_the_field_or_gives_a_clean_entry(kind, title,
     assert entry["title"] and not CONTROL.search(entry["title"])
 
 
+@example(values={"age": "²"}, couple=False)  # found by `make fuzz`: a Unicode digit reached int() and raised
 @fuzz
 @given(values=st.dictionaries(st.sampled_from(["age", "earnings", "children_ages", "rent", "partner_age",
                                                "disabled_children_lower", "hours", "pay"]), text, max_size=6),
