@@ -8,9 +8,10 @@ from hubtest import FIXED_STAFF, make_hub
 
 
 @pytest.fixture(autouse=True)
-def quiet_environment(monkeypatch):
+def quiet_environment(monkeypatch, tmp_path_factory):
     """Tests never depend on who runs them or on a developer's HUB_* settings."""
     monkeypatch.setenv("HUB_STAFF", FIXED_STAFF)
+    monkeypatch.setenv("HUB_LOG_DIR", str(tmp_path_factory.getbasetemp() / "logs"))  # never the user's own log
     monkeypatch.delenv("HUB_LOAD_PLUGINS", raising=False)
     monkeypatch.delenv("HUB_SITE", raising=False)
 
