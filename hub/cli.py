@@ -517,11 +517,12 @@ def list_plugins(hub, *, as_json: bool) -> int:
                 "note": "installed but not enabled in the site config (or HUB_LOAD_PLUGINS)",
             }
         )
+    failed = exitcodes.FAILURE if any(row["error"] for row in rows) else exitcodes.OK  # scripts see a broken plugin
     if as_json:
         import json
 
         print(json.dumps(rows, indent=2))
-        return 0
+        return failed
     for row in rows:
         state = "enabled" if row["enabled"] else ("FAILED" if row["error"] else "off")
         print(f"{row['name']:<16} {row['version'] or '-':<10} {state:<8} {', '.join(row['hooks'])}")
@@ -529,7 +530,7 @@ def list_plugins(hub, *, as_json: bool) -> int:
             print(f"{'':<16} error: {row['error']}")
         elif row["note"]:
             print(f"{'':<16} {row['note']}")
-    return 0
+    return failed
 
 
 def check_config(path: str, *, as_json: bool = False) -> int:

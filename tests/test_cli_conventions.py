@@ -168,3 +168,11 @@ def test_serve_settings_are_checked_with_the_site_file(tmp_path):
     result = hub_cli("check-config", str(site))
     assert result.returncode == exitcodes.USAGE
     assert "serve.hots: unknown key (did you mean 'host'?)" in result.stderr
+
+
+def test_hub_plugins_exits_1_when_a_plugin_failed_and_says_why(tmp_path):
+    site = write_site(tmp_path, plugins=["benefits_calc"], body="[plugins.benefits_calc]\nlondn = true\n")
+    result = hub_cli("--site", str(site), "plugins")
+    assert result.returncode == exitcodes.FAILURE
+    assert "FAILED" in result.stdout and "londn" in result.stdout
+    assert hub_cli("--site", str(write_site(tmp_path, plugins=["benefits_calc"], name="ok.toml")), "plugins").returncode == 0
