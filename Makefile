@@ -5,16 +5,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SITE ?= config/demo.toml
+# pip's warnings off (-qq), its errors still shown: `make test` prints the results, not install chatter.
+PIP_QUIET := --quiet --quiet
 
 .PHONY: run test install clean-demo crosscheck fuzz
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
+	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[test]' --config-settings editable_mode=compat
 	touch $@
 
 install: $(VENV)/.installed
@@ -25,10 +27,10 @@ run: install
 	$(BIN)/hub --site $(SITE)
 
 test: install
-	$(BIN)/python -m pytest -q
-	# The signposting tutorial's example plugin, installed as a third party would, with its own tests.
-	$(BIN)/python -m pip install --quiet --no-deps -e examples/hub-signposting-example --config-settings editable_mode=compat
-	cd examples/hub-signposting-example && ../../$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q
+	@# The signposting tutorial's example plugin, installed as a third party would, with its own tests.
+	@$(BIN)/python -m pip install $(PIP_QUIET) --no-deps -e examples/hub-signposting-example --config-settings editable_mode=compat
+	@cd examples/hub-signposting-example && ../../$(BIN)/python -m pytest -q
 
 # 10,000 hypothesis examples per form, the search box and the CLI (make test runs a few hundred); by hand.
 fuzz: install

@@ -193,9 +193,13 @@ class HubApp(App[int]):
         ],
     ]
 
-    def __init__(self, hub: Hub, *, resume_gc: bool = False) -> None:
+    def __init__(self, hub: Hub, *, resume_gc: bool = False, served: bool | None = None) -> None:
         super().__init__()
         self.hub = hub
+        from hub.served import running_in_browser
+
+        self.served = running_in_browser() if served is None else served
+        """In a browser through ``hub serve``: keys the browser keeps move, touch buttons show, files download."""
         self.fatal_message: str | None = None
         self.storage_ready = False
         self.resume_gc = resume_gc
@@ -219,8 +223,11 @@ class HubApp(App[int]):
             self.theme = hub.config.hub.theme
         self.title = hub.config.hub.site_name
         self.last_activity = time.monotonic()
-        if hub.config.keymap:
-            self.set_keymap(hub.config.keymap)
+        self.effective_keymap: dict[str, str] = {}
+        self.apply_site_keymap()
+        if self.served:
+            self.hub.terminal = f"{self.hub.terminal} (browser)"
+            self.hub.download_handler = self.deliver_file
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -229,8 +236,9 @@ class HubApp(App[int]):
 
         yield SiteHeader(self.header_text(), id="site-header")
         yield ResidentBar(id="resident-bar")
-        labels = [(HOME_TAB, "Residents (F1)")] + [
-            (tab_id, f"{tab.spec.title} ({tab.key.upper()})" if tab.key else tab.spec.title) for tab_id, tab in self.tabs.items()
+        labels = [(HOME_TAB, f"Residents ({self.key_label('show-home', 'f1')})")] + [
+            (tab_id, f"{tab.spec.title} ({self.key_label(f'show-tab-{index + 1}', tab.key)})" if tab.key else tab.spec.title)
+            for index, (tab_id, tab) in enumerate(self.tabs.items())
         ]
         yield TabBar(labels, HOME_TAB, id="tab-bar")
         with ContentSwitcher(id="tabs", initial=HOME_TAB):
@@ -238,7 +246,87 @@ class HubApp(App[int]):
                 yield HomePane(self.hub, id="home-pane")
             for tab_id in self.tabs:
                 yield Vertical(id=tab_id, classes="tab-pane")
+        if self.served:
+            from hub.screens.touch import TouchBar
+
+            yield TouchBar(id="touch-bar")
         yield Footer()
+
+    # -- keys, and the kiosk in a browser ---------------------------------------------------
+
+    def apply_site_keymap(self) -> None:
+        """``[keymap]``; in a browser also the moves off keys the browser keeps (hub/served.py)."""
+        keymap = dict(self.hub.config.keymap)
+        if self.served:
+            from hub.served import bindings_with_ids, browser_keymap
+
+            keymap = browser_keymap(bindings_with_ids(), keymap, self.hub.config.serve.keymap)
+        if keymap != self.effective_keymap:
+            self.effective_keymap = keymap
+            self.set_keymap(keymap)
+
+    def key_label(self, binding_id: str, default: str) -> str:
+        """The key a binding answers to now, as a label reads it ("F6", "Alt+F9")."""
+        from hub.served import key_label
+
+        return key_label(self.effective_keymap.get(binding_id, default))
+
+    def push_screen(self, screen, *args, **kwargs):
+        if self.served:  # a plugin's dialog class is imported by now: move its keys too
+            self.apply_site_keymap()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def deliver_file(self, path: Path) -> None:
+        """In a browser: send a file the hub wrote to the browser as a download (any thread)."""
+        import threading
+
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.deliver_file, path)
+            return
+        self.deliver_binary(path, save_filename=path.name, open_method="download")
+        self.hub.log_event(self.hub.current_resident_id, f"download:{path.suffix.lstrip('.') or 'file'}")
+        self.notify(f"Downloading {path.name}. If nothing appears, allow pop-ups for this page.", timeout=8)
+
+    def action_open_tab_menu(self) -> None:
+        """The touch bar's Tabs button: every tab as a large button."""
+        from hub.screens.touch import MenuScreen
+
+        if self.locked or self.screen is not self.screen_stack[0]:
+            return
+        entries = [(HOME_TAB, "Residents")] + [(tab_id, tab.spec.title) for tab_id, tab in self.tabs.items()]
+
+        async def chosen(index: int | None) -> None:
+            if index is not None:
+                await self.action_show_tab(entries[index][0])
+
+        self.push_screen(MenuScreen("Go to", [label for _, label in entries]), chosen)
+
+    def action_open_action_menu(self) -> None:
+        """The touch bar's Actions button: what the screen's keys do now, as large buttons."""
+        from hub.screens.touch import MenuScreen
+
+        if self.locked:
+            return
+        actions = []
+        seen = set()
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.action.startswith("show_plugin_tab"):
+                continue
+            if (binding.action, id(active.node)) in seen or key in ("ctrl+q", "ctrl+c"):
+                continue
+            seen.add((binding.action, id(active.node)))
+            actions.append((active.node, binding.action, f"{binding.description}  ({key_display(key)})"))
+        if not actions:
+            self.notify("Nothing to do here but type or pick.", timeout=3)
+            return
+
+        async def chosen(index: int | None) -> None:
+            if index is not None:
+                node, action, _label = actions[index]
+                await self.run_action(action, node)
+
+        self.push_screen(MenuScreen("Actions on this screen", [label for _, _, label in actions]), chosen)
 
     def on_ready(self) -> None:
         """First frame is up: only now open the database, so its imports do not compete with it."""
@@ -477,6 +565,8 @@ class HubApp(App[int]):
             return
         try:
             widget = tab.spec.factory(self.hub)
+            if self.served:  # the plugin's widget classes are imported now: move their keys too
+                self.apply_site_keymap()
             # Not awaited: a plugin widget that raises while mounting never finishes mounting,
             # and the kiosk must not wait on it (see _handle_exception).
             pane.mount(widget)
@@ -652,6 +742,12 @@ class HubApp(App[int]):
         for result in self.hub.plugins.call_flat("register_palette_commands", hub=self.hub):
             command = result.value
             yield SystemCommand(command.title, command.help, _bind_action(command.action, self))
+
+
+def key_display(key: str) -> str:
+    from hub.served import key_label
+
+    return key_label(key)
 
 
 def _bind_action(action, app):

@@ -1,7 +1,8 @@
 """The ``hub`` command: open the kiosk, list plugins, check a site file, and plugins' own subcommands.
 
 Every failure a user can cause (a bad site file, a broken database, bad input to a
-plugin command) ends in a clear message and exit code 2, never a traceback.
+plugin command) ends in a clear message and an exit code from hub/exitcodes.py (0 ok,
+1 failure, 2 usage, 3 not allowed), never a traceback; docs/cli.md lists them.
 """
 
 from __future__ import annotations
@@ -12,14 +13,26 @@ import logging
 import sys
 from typing import Sequence
 
+from hub import exitcodes
 from hub.config import ConfigError, ConfigIssue, SiteConfig, load_site_config, resolve_site_path
 from hub.plugins import PluginHost, installed_entry_points, is_builtin, plugins_to_load
 from hub.cliauth import NOT_ALLOWED, refusal_message
 from hub.staff import AuthError, PermissionDenied
 from hub.storage import StorageError
 
-CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore", "resident", "retention", "staff", "jobs")
-USAGE_ERROR = 2
+CORE_COMMANDS = ("run", "plugins", "check-config", "audit", "backup", "restore", "resident", "retention", "staff", "jobs", "serve")
+USAGE_ERROR = exitcodes.USAGE
+
+
+def refusal_code(exc: BaseException) -> int:
+    """3 when the signed-in role may not do it (or nobody signed in), else 2 (how it was asked)."""
+    return exitcodes.NOT_ALLOWED if isinstance(exc, (PermissionDenied, AuthError)) else USAGE_ERROR
+
+
+def _print_json(data) -> None:
+    import json
+
+    print(json.dumps(data, indent=2, default=str))
 
 
 def build_hub(config: SiteConfig, extra_plugins: Sequence[object] = ()):
@@ -36,8 +49,15 @@ def _base_parser(add_help: bool = True) -> argparse.ArgumentParser:
         add_help=add_help,
         description="Drop-in Hub: the kiosk app for community drop-in hubs. With no command, opens the hub.",
     )
-    parser.add_argument("--site", metavar="FILE", help="the site file (default: $HUB_SITE, else config/demo.toml)")
+    parser.add_argument("--site", metavar="FILE", help="the site file (default: $HUB_SITE, else the installed demo site)")
+    parser.add_argument("--version", action="version", version=f"hub (Drop-in Hub) {_version()}")
     return parser
+
+
+def _version() -> str:
+    from hub import __version__
+
+    return __version__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,15 +68,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _main(argv, resume_gc=collecting)
+        code = _main(argv, resume_gc=collecting)
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return code
+    except BrokenPipeError:  # piped into `head` and closed early: not an error worth a message
+        _silence_stdout()
+        return exitcodes.CLOSED_PIPE
+    except KeyboardInterrupt:
+        return exitcodes.INTERRUPTED
     finally:
         if collecting:
             gc.enable()
 
 
+def _silence_stdout() -> None:
+    """After a closed pipe, send what is left to /dev/null so Python's exit flush stays quiet."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from hub.logfile import configure_logging
+
+    configure_logging()
     pre = _base_parser(add_help=False)  # only finds --site; the full parser below does --help
     pre.add_argument("rest", nargs=argparse.REMAINDER)
     known, unknown = pre.parse_known_args(argv)
@@ -67,8 +106,9 @@ def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
         sub = parser.add_subparsers(dest="command")
         check = sub.add_parser("check-config", help="check a site file and print every problem")
         check.add_argument("file", help="the site file to check")
+        check.add_argument("--json", action="store_true", help="print the problems as JSON")
         args = parser.parse_args(argv)
-        return check_config(args.file)
+        return check_config(args.file, as_json=args.json)
 
     site_path = resolve_site_path(known.site)
     try:
@@ -87,9 +127,15 @@ def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
     sub.add_parser("run", help="open the hub (the default)")
     plugins_cmd = sub.add_parser("plugins", help="list every plugin: version, enabled, hooks, errors")
     plugins_cmd.add_argument("--json", action="store_true", help="print JSON")
-    sub.add_parser("check-config", help="check a site file and print every problem (hub check-config FILE)")
+    check_cmd = sub.add_parser("check-config", help="check a site file and print every problem (hub check-config FILE)")
+    check_cmd.add_argument("file", help="the site file to check")
+    check_cmd.add_argument("--json", action="store_true", help="print the problems as JSON")
+    serve_cmd = sub.add_parser("serve", help="offer the kiosk to web browsers (behind a TLS reverse proxy: docs/serve.md)")
+    serve_cmd.add_argument("--host", help="address to listen on (default: [serve] host, else 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, help="port to listen on (default: [serve] port, else 8000; 0: any free one)")
     audit_cmd = sub.add_parser("audit", help="check the access log's hash chain for edits or deletions")
     audit_cmd.add_argument("action", choices=["verify"], help="verify: walk the chain and report any break")
+    audit_cmd.add_argument("--json", action="store_true", help="print the result as JSON")
     backup_cmd = sub.add_parser("backup", help="copy the site database safely, even while kiosks use it")
     backup_cmd.add_argument("--out", metavar="FILE", help="where to write it (default: <data_dir>/backups/hub-<time>.db)")
     restore_cmd = sub.add_parser("restore", help="replace the site database with a backup (a safety copy is kept)")
@@ -108,7 +154,8 @@ def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
     erase_cmd.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
     staff_cmd = sub.add_parser("staff", help="staff accounts: list, add, disable, enable, reset a password (site leads)")
     staff_sub = staff_cmd.add_subparsers(dest="staff_action", required=True)
-    staff_sub.add_parser("list", help="every account with its role and whether it is active")
+    staff_list = staff_sub.add_parser("list", help="every account with its role and whether it is active")
+    staff_list.add_argument("--json", action="store_true", help="print JSON")
     add_cmd = staff_sub.add_parser("add", help="add an account (asks for the password, or reads it from standard input)")
     add_cmd.add_argument("username")
     add_cmd.add_argument("--name", required=True, help="their name as colleagues know it")
@@ -123,6 +170,7 @@ def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
     retention_cmd = sub.add_parser("retention", help="list residents past the site's retention period (--apply erases them)")
     retention_cmd.add_argument("--apply", action="store_true", help="erase those listed (after a dry run)")
     retention_cmd.add_argument("--yes", action="store_true", help="confirm --apply")
+    retention_cmd.add_argument("--json", action="store_true", help="print JSON")
     jobs_cmd = sub.add_parser("jobs", help="plugins' background jobs (e.g. directory sync): when each last ran; run them")
     jobs_cmd.add_argument("action", nargs="?", choices=["list", "run"], default="list",
                           help="list (the default) or run: every job now, or only the due ones with --due")
@@ -143,7 +191,12 @@ def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
             continue
         plugin_commands[spec.name] = (result.plugin, spec)
 
+    _add_completion(parser)
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        from hub.serve import serve
+
+        return serve(config, host=args.host, port=args.port)
     if args.command == "plugins":
         return list_plugins(hub, as_json=args.json)
     if args.command in ("audit", "backup", "restore"):
@@ -158,6 +211,15 @@ def _main(argv: Sequence[str] | None, *, resume_gc: bool) -> int:
         plugin, spec = plugin_commands[args.command]
         return run_plugin_command(hub, plugin, spec, args)
     return run_app(hub, resume_gc=resume_gc)
+
+
+def _add_completion(parser: argparse.ArgumentParser) -> None:
+    """``hub --print-completion bash|zsh|tcsh``: a shell completion script (docs/cli.md), from shtab."""
+    try:
+        import shtab
+    except ImportError:  # completion is a convenience: the hub works without it
+        return
+    shtab.add_argument_to(parser, "--print-completion", help="print a shell completion script (bash, zsh or tcsh) and exit")
 
 
 def run_jobs_command(hub, args: argparse.Namespace) -> int:
@@ -209,12 +271,10 @@ def run_plugin_command(hub, plugin: str, spec, args: argparse.Namespace) -> int:
         print(refusal_message(spec.name, exc), file=sys.stderr)
         return NOT_ALLOWED
     except KeyboardInterrupt:
-        return 130
+        return exitcodes.INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and closed early: not an error worth a message
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+        _silence_stdout()
+        return exitcodes.CLOSED_PIPE
     except Exception as exc:  # a plugin bug: name it, never show a resident's data in a traceback
         from hub.plugins import describe_error
 
@@ -248,6 +308,10 @@ def run_core_database_command(hub, args: argparse.Namespace) -> int:
                 print(f"hub audit: {exc}", file=sys.stderr)
                 return 1
             hub.log_event(None, "audit:verify:" + ("ok" if not problems else "problems"))
+            if args.json:
+                _print_json({"rows": count, "intact": not problems, "notes": notes,
+                             "problems": [{"kind": problem.kind, "detail": str(problem)} for problem in problems]})
+                return exitcodes.FAILURE if problems else exitcodes.OK
             for note in notes:
                 print(f"hub audit: note: {note}")
             if problems:
@@ -306,6 +370,11 @@ def run_staff_command(hub, args: argparse.Namespace) -> int:
         hub.open_storage()
         hub.authenticate("staff.manage")
         if args.staff_action == "list":
+            if args.json:
+                _print_json([{"username": row["username"], "display_name": row["display_name"], "role": row["role"],
+                              "active": bool(row["active"])}
+                             for row in hub.db.query("SELECT username, display_name, role, active FROM staff ORDER BY username")])
+                return 0
             for row in hub.db.query("SELECT username, display_name, role, active FROM staff ORDER BY username"):
                 print(f"{row['username']:<20} {row['role']:<10} {'active' if row['active'] else 'disabled':<9} {row['display_name']}")
             return 0
@@ -369,9 +438,14 @@ def run_rights_command(hub, args: argparse.Namespace) -> int:
                 return USAGE_ERROR
             hub.require("residents.erase")
             candidates = rights.retention_candidates(hub, years)
-            print(f"{len(candidates)} resident(s) with no contact for {years} years or more (ids only):")
-            for candidate in candidates:
-                print(f"  resident {candidate.resident_id}: last contact {candidate.last_contact}")
+            if args.json and not args.apply:
+                _print_json({"retention_years": years, "applied": False,
+                             "candidates": [{"resident_id": c.resident_id, "last_contact": c.last_contact} for c in candidates]})
+                return 0
+            if not args.json:
+                print(f"{len(candidates)} resident(s) with no contact for {years} years or more (ids only):")
+                for candidate in candidates:
+                    print(f"  resident {candidate.resident_id}: last contact {candidate.last_contact}")
             if not args.apply:
                 print("Dry run: nothing erased. Run again with --apply --yes to erase them.")
                 return 0
@@ -380,6 +454,10 @@ def run_rights_command(hub, args: argparse.Namespace) -> int:
                 return USAGE_ERROR
             for candidate in candidates:
                 rights.erase(hub, candidate.resident_id)
+            if args.json:
+                _print_json({"retention_years": years, "applied": True,
+                             "erased": [c.resident_id for c in candidates]})
+                return 0
             print(f"Erased {len(candidates)} resident(s).")
             return 0
         if args.resident_action == "export":
@@ -409,7 +487,7 @@ def run_rights_command(hub, args: argparse.Namespace) -> int:
         return NOT_ALLOWED
     except (rights.RightsError, StorageError) as exc:
         print(f"hub {args.command}: {exc}", file=sys.stderr)
-        return USAGE_ERROR
+        return refusal_code(exc)
     finally:
         hub.close()
 
@@ -477,11 +555,12 @@ def list_plugins(hub, *, as_json: bool) -> int:
                 "note": "installed but not enabled in the site config (or HUB_LOAD_PLUGINS)",
             }
         )
+    failed = exitcodes.FAILURE if any(row["error"] for row in rows) else exitcodes.OK  # scripts see a broken plugin
     if as_json:
         import json
 
         print(json.dumps(rows, indent=2))
-        return 0
+        return failed
     for row in rows:
         state = "enabled" if row["enabled"] else ("FAILED" if row["error"] else "off")
         print(f"{row['name']:<16} {row['version'] or '-':<10} {state:<8} {', '.join(row['hooks'])}")
@@ -489,18 +568,25 @@ def list_plugins(hub, *, as_json: bool) -> int:
             print(f"{'':<16} error: {row['error']}")
         elif row["note"]:
             print(f"{'':<16} {row['note']}")
-    return 0
+    return failed
 
 
-def check_config(path: str) -> int:
+def check_config(path: str, *, as_json: bool = False) -> int:
     """Print every problem in a site file (core and plugin settings, plugins, theme); exit 2 if any."""
     from pathlib import Path
+
+    def report(issues: list[ConfigIssue]) -> int:
+        if as_json:
+            _print_json({"file": path, "ok": False, "problems": [
+                {"file": i.file, "key": i.key, "message": i.message} for i in issues]})
+        else:
+            _print_config_problems(issues)
+        return USAGE_ERROR
 
     try:
         config = load_site_config(Path(path))
     except ConfigError as exc:
-        _print_config_problems(exc.issues)
-        return USAGE_ERROR
+        return report(exc.issues)
     hub = build_hub(config)
     issues: list[ConfigIssue] = list(hub.config_issues)
     for index, name in enumerate(config.hub.plugins):
@@ -511,9 +597,12 @@ def check_config(path: str) -> int:
     if theme_problem:
         issues.append(theme_problem)
     if issues:
-        _print_config_problems(issues)
-        return USAGE_ERROR
+        return report(issues)
     enabled = ", ".join(hub.plugins.plugin_names()) or "none"
+    if as_json:
+        _print_json({"file": path, "ok": True, "site_name": config.hub.site_name, "plugins": hub.plugins.plugin_names(),
+                     "problems": []})
+        return 0
     print(f"{path}: OK: site {config.hub.site_name!r}; plugins: {enabled}")
     return 0
 

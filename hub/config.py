@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-DEFAULT_SITE = Path("config") / "demo.toml"
-"""Used when neither ``--site`` nor ``HUB_SITE`` says which site file to load."""
+DEFAULT_SITE = Path(__file__).resolve().parent.parent / "config" / "demo.toml"
+"""Used when neither ``--site`` nor ``HUB_SITE`` says which site file to load: the demo site
+of the installed project (an absolute path, so ``hub`` finds it the same from any folder)."""
 
-TOP_LEVEL_TABLES = ("hub", "plugins", "keymap")
+TOP_LEVEL_TABLES = ("hub", "plugins", "keymap", "serve")
 
 
 @dataclass
@@ -65,6 +66,36 @@ class HubSettings:
 
 
 @dataclass
+class ServeSettings:
+    """The ``[serve]`` table: how ``hub serve`` offers the kiosk to browsers (docs/serve.md)."""
+
+    host: str = "127.0.0.1"
+    """The address to listen on. Keep the default and put a TLS reverse proxy in front: the
+    server has no sign-in or encryption of its own (the kiosk's own sign-in still applies)."""
+
+    port: int = 8000
+    """The port to listen on (1-65535; 0 picks a free one and prints it)."""
+
+    public_url: str = ""
+    """The address staff type, as the reverse proxy serves it, e.g. "https://hub.example.org".
+    Empty: http://host:port (only right when browsers reach the hub directly)."""
+
+    font_size: int = 18
+    """Text size in the browser, in CSS pixels (a tablet held at arm's length wants 18-20)."""
+
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Binding id -> key, for browsers only (on top of ``[keymap]`` and the browser moves)."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"serve.port: {self.port} is not a port (1-65535, or 0 for any free one)")
+        if not 8 <= self.font_size <= 48:
+            raise ValueError(f"serve.font_size: {self.font_size} is outside 8-48")
+        if self.public_url and not re.match(r"^https?://[^/\s]+(/.*)?$", self.public_url):
+            raise ValueError(f"serve.public_url: {self.public_url!r} is not an http:// or https:// address")
+
+
+@dataclass
 class ConfigIssue:
     """One problem in a site file, located by file and key path."""
 
@@ -93,6 +124,7 @@ class SiteConfig:
     hub: HubSettings
     plugin_tables: dict[str, dict[str, Any]]
     keymap: dict[str, str]
+    serve: ServeSettings = field(default_factory=ServeSettings)
 
     @property
     def data_dir(self) -> Path:
@@ -109,7 +141,7 @@ class SiteConfig:
 
 
 def resolve_site_path(cli_value: str | None, environ: typing.Mapping[str, str] | None = None) -> Path:
-    """``--site`` wins, then ``HUB_SITE``, then config/demo.toml."""
+    """``--site`` wins, then ``HUB_SITE``, then the installed project's config/demo.toml."""
     environ = os.environ if environ is None else environ
     return Path(cli_value or environ.get("HUB_SITE") or DEFAULT_SITE)
 
@@ -159,10 +191,17 @@ def load_site_config(path: Path, environ: typing.Mapping[str, str] | None = None
         issues.append(ConfigIssue(file, "keymap", 'write binding ids and keys as strings, e.g. privacy-clear = "f12"'))
         keymap = {}
 
+    serve_table = raw.get("serve", {})
+    if not isinstance(serve_table, dict):
+        issues.append(ConfigIssue(file, "serve", "write [serve] as a table (host, port, public_url, ...)"))
+        serve_table = {}
+    serve, serve_issues = validate_table(ServeSettings, serve_table, "serve", file, environ)
+    issues.extend(serve_issues)
+
     if issues:
         raise ConfigError(issues)
-    assert settings is not None
-    config = SiteConfig(path=Path(path), hub=settings, plugin_tables=plugin_tables, keymap=keymap)
+    assert settings is not None and serve is not None
+    config = SiteConfig(path=Path(path), hub=settings, plugin_tables=plugin_tables, keymap=keymap, serve=serve)
     if "encrypted" not in hub_table:
         settings.encrypted = default_encryption(config)
     return config

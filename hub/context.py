@@ -44,6 +44,8 @@ class Hub:
         self.events = Events()
         """Resident events (hub.events): the one place the current resident's changes are announced."""
         self.config_issues: list[ConfigIssue] = self._validate_plugin_configs()
+        self.download_handler: Callable[[Path], None] | None = None
+        """Set by the kiosk when it runs in a browser (``hub serve``): sends a file to the browser."""
 
     # -- who is signed in ------------------------------------------------------------------
 
@@ -66,6 +68,19 @@ class Hub:
             if self._db is not None:
                 self.log_event(None, f"denied:{permission}")
             raise
+
+    def offer_download(self, path: Path | str) -> bool:
+        """Hand a file the hub has just written (a PDF, an export) to the person at the screen.
+
+        In a browser (``hub serve``) the file downloads to their device; in a terminal it stays
+        where it was written, which the plugin's message names. True when it was sent.
+        Safe to call from a worker thread.
+        """
+        handler = self.download_handler
+        if handler is None:
+            return False
+        handler(Path(path))
+        return True
 
     def log_event(self, resident_id: int | None, action: str) -> None:
         """Append to the access log as the current member of staff (ids and action names only)."""

@@ -374,7 +374,21 @@ class PluginHost:
                 return
             except pluggy.PluginValidationError as exc:
                 name = self.pm.get_name(exc.plugin) or repr(exc.plugin)
-                self.disable(name, f"unknown hook: {exc}")
+                self.disable(name, self._unknown_hook_reason(exc))
+
+    def _unknown_hook_reason(self, exc: "pluggy.PluginValidationError") -> str:
+        """Name the hook implementations no spec knows, each with a "did you mean" for typos."""
+        from hub.config import did_you_mean
+
+        known, unknown = [], []
+        for hook_name, caller in vars(self.pm.hook).items():
+            if getattr(caller, "spec", None) is not None:
+                known.append(hook_name)
+            elif any(impl.plugin is exc.plugin for impl in caller.get_hookimpls()):
+                unknown.append(hook_name)
+        if not unknown:
+            return f"unknown hook: {exc}"
+        return "; ".join(f"unknown hook {hook!r}{did_you_mean(hook, known)}" for hook in sorted(unknown))
 
     # -- health ----------------------------------------------------------------------------
 

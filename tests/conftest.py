@@ -13,12 +13,13 @@ _KEY_DIR = Path(tempfile.mkdtemp(prefix="hub-test-keys-"))
 
 
 @pytest.fixture(autouse=True)
-def quiet_environment(monkeypatch):
+def quiet_environment(monkeypatch, tmp_path_factory):
     """Tests never depend on who runs them or on a developer's HUB_* settings."""
     monkeypatch.setenv("HUB_STAFF", FIXED_STAFF)
     monkeypatch.setenv("HUB_KEY_DIR", str(_KEY_DIR))  # keys the hub makes for new encrypted sites, never in ~/.config
     monkeypatch.delenv("HUB_DB_KEY_FILE", raising=False)
     monkeypatch.delenv("HUB_AUDIT_KEY_FILE", raising=False)
+    monkeypatch.setenv("HUB_LOG_DIR", str(tmp_path_factory.getbasetemp() / "logs"))  # never the user's own log
     monkeypatch.delenv("HUB_LOAD_PLUGINS", raising=False)
     monkeypatch.delenv("HUB_SITE", raising=False)
 

@@ -65,3 +65,25 @@ def test_readme_quick_start_is_exactly_two_commands():
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^(make \w+)$", quick, flags=re.M)
     assert commands == ["make run", "make test"]
+
+
+def test_every_serve_setting_has_a_docstring_and_is_in_the_serve_guide():
+    from hub.config import ServeSettings
+
+    docs = attribute_docstrings(ServeSettings)
+    guide = (ROOT / "docs" / "serve.md").read_text()
+    for field in dataclasses.fields(ServeSettings):
+        assert docs.get(field.name), f"ServeSettings.{field.name} has no attribute docstring"
+        assert f"| `{field.name}` |" in guide, f"docs/serve.md does not describe {field.name}"
+
+
+def test_every_browser_key_move_is_in_the_serve_guide():
+    from hub.served import BROWSER_KEYS, NAMED_MOVES, TAB_MOVES
+
+    guide = (ROOT / "docs" / "serve.md").read_text()
+    for key in BROWSER_KEYS:
+        shown = "+".join(part.upper() if part.startswith("f") and part[1:].isdigit() else part.capitalize()
+                         for part in key.split("+"))
+        assert shown in guide, f"docs/serve.md does not say what happens to {shown}"
+    assert "Alt+C" in guide and NAMED_MOVES == {"privacy-clear": "alt+c"}
+    assert "Alt+F9" in guide and TAB_MOVES["show-tab-8"] == "alt+f9"

@@ -63,8 +63,7 @@ def test_misspelt_hook_disables_only_that_plugin():
     fine = plugin("fine", register_tabs=lambda: [])
     host = PluginHost.load([], extra=[misspelt, fine])
     assert host.plugin_names() == ["fine"]
-    assert "unknown hook" in host.status["misspelt"].error
-    assert "register_tab" in host.status["misspelt"].error
+    assert host.status["misspelt"].error == "unknown hook 'register_tab' (did you mean 'register_tabs'?)"
 
 
 def test_hookimpl_with_an_argument_the_spec_lacks_is_disabled():

@@ -325,6 +325,8 @@ class HomePane(Horizontal):
             return
         warning = " INCOMPLETE: " + "; ".join(export["incomplete"]) if export["incomplete"] else ""
         self.app.call_from_thread(self.notify, f"Saved {paths[0].name} and {paths[1].name} in {folder}.{warning}", timeout=15)
+        for path in paths:  # in a browser (hub serve): downloads them to the device
+            self.hub.offer_download(path)
 
     def action_focus_search(self) -> None:
         self.query_one("#resident-search", Input).focus()

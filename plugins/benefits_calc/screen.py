@@ -451,6 +451,7 @@ class CalculatorTab(Vertical):
             self.app.call_from_thread(self.notify, f"Could not write the PDF: {exc.strerror}", severity="error")
             return
         self.app.call_from_thread(self.notify, f"Summary saved: {path}", timeout=10)
+        self.hub.offer_download(path)  # in a browser (hub serve): downloads it to the device
 
     def action_reset(self) -> None:
         self.fill(CalcForm(london=self.settings.london))

@@ -525,3 +525,4 @@ class BonusTab(Vertical):
             self.notify(f"Could not write the CSV: {exc.strerror}", severity="error")
             return
         self.notify(f"Report saved: {self.last_csv} ({len(self.report.rows)} rows; readable only by you).", timeout=10)
+        self.hub.offer_download(self.last_csv)  # in a browser (hub serve): downloads it to the device

@@ -246,3 +246,4 @@ class ReportsTab(Vertical):
             return
         self.last_export = path
         self.notify(f"De-identified export saved: {path}", timeout=12)
+        self.hub.offer_download(path)  # in a browser (hub serve): downloads it to the device

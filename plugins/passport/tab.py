@@ -314,3 +314,4 @@ class PassportTab(Vertical):
         self.last_export = (prepared.fmt, path, built.code)
         what = "Passport PDF" if prepared.fmt == "pdf" else "Signed passport (JSON)"
         self.notify(f"{what} saved: {path}\nDocument code {built.code}", timeout=12)
+        self.hub.offer_download(path)  # in a browser (hub serve): downloads it to the device

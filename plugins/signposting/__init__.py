@@ -132,3 +132,12 @@ def register_cli_commands():
             _run_cli,
         )
     ]
+
+
+def __getattr__(name: str):
+    """The public helpers for signposting sources (plugins/signposting/public.py), imported on first use."""
+    from plugins.signposting.public import PUBLIC, load
+
+    if name in PUBLIC:
+        return load(name)
+    raise AttributeError(f"module 'plugins.signposting' has no attribute {name!r}")

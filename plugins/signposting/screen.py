@@ -259,6 +259,7 @@ class SignpostingTab(Vertical):
             self.app.call_from_thread(self.notify, f"Could not write the slip: {type(exc).__name__}: {exc}", severity="error")
             return
         self.app.call_from_thread(self.notify, f"Slip saved: {path}", timeout=10)
+        self.hub.offer_download(path)  # in a browser (hub serve): downloads it to the device
 
     def action_report_problem(self) -> None:
         result = self.selected()

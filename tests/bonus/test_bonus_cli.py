@@ -81,7 +81,7 @@ def test_due_lists_eligible_then_soon(site):
 
 def test_report_needs_a_site_lead_and_writes_csv(site):
     refused = hub_bonus(site, "report", "--month", "2027-01")
-    assert refused.returncode == 3 and "reports.view" in refused.stderr and "Traceback" not in refused.stderr
+    assert refused.returncode == 3 and "reports.view" in refused.stderr and "Traceback" not in refused.stderr  # 3: not allowed
     out_file = site["tmp"] / "jan.csv"
     lead = {"HUB_STAFF": "lead.one", "HUB_PASSWORD": "a long enough phrase"}
     result = hub_bonus(site, "report", "--month", "2027-01", "--csv", str(out_file), env=lead)
