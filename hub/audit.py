@@ -388,7 +388,10 @@ def keyed_chain_migration(db: "Database") -> None:
 
     What the check found is kept (``hub audit verify`` reports it): rows altered before the
     key existed cannot be told apart afterwards, so the migration says what it saw."""
-    from hub.residents import now_iso
+    from datetime import datetime, timezone
+
+    def now_iso() -> str:  # as hub.residents.now_iso; not imported, so the core keeps no import circle
+        return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
     key = site_key(db)
     rows = list(_rows(db))
