@@ -617,6 +617,23 @@ def _chosen_schedules(service: Service) -> list[Schedule] | None:
     return None
 
 
+
+def _plain_weekly_days(schedule) -> list | None:
+    """The parsed BYDAY codes of a schedule that repeats every week, all year, at fixed times;
+    None for anything else (intervals, month days, date ranges, nth weekdays), which the week
+    as integers cannot hold."""
+    parsed = [_parse_byday(code) for code in schedule.byday]
+    plain = (
+        _freq(schedule) == "WEEKLY"
+        and (schedule.interval or 1) == 1
+        and not schedule.bymonthday
+        and schedule.valid_from is None and schedule.valid_to is None
+        and schedule.dtstart is None and schedule.until is None
+        and parsed and all(p is not None and p[0] is None for p in parsed)
+        and schedule.opens_at is not None and schedule.closes_at is not None
+    )
+    return parsed if plain else None
+
 def weekly_hours(service: Service) -> WeeklyHours | None:
     """A service's hours as plain weekly ones, exact to the quarter-hour, or None when they are not.
 
@@ -631,17 +648,8 @@ def weekly_hours(service: Service) -> WeeklyHours | None:
         return None
     found = []
     for schedule in chosen:
-        parsed = [_parse_byday(code) for code in schedule.byday]
-        simple = (
-            _freq(schedule) == "WEEKLY"
-            and (schedule.interval or 1) == 1
-            and not schedule.bymonthday
-            and schedule.valid_from is None and schedule.valid_to is None
-            and schedule.dtstart is None and schedule.until is None
-            and parsed and all(p is not None and p[0] is None for p in parsed)
-            and schedule.opens_at is not None and schedule.closes_at is not None
-        )
-        if not simple:
+        parsed = _plain_weekly_days(schedule)
+        if parsed is None:
             return None
         times = []
         for moment in (schedule.opens_at, schedule.closes_at):
@@ -738,17 +746,8 @@ def weekly_pattern(service: Service) -> tuple[str | None, str | None]:
             slots[slot % len(slots)] = ord("1")
 
     for schedule in chosen:
-        parsed = [_parse_byday(code) for code in schedule.byday]
-        simple = (
-            _freq(schedule) == "WEEKLY"
-            and (schedule.interval or 1) == 1
-            and not schedule.bymonthday
-            and schedule.valid_from is None and schedule.valid_to is None
-            and schedule.dtstart is None and schedule.until is None
-            and parsed and all(p is not None and p[0] is None for p in parsed)
-            and schedule.opens_at is not None and schedule.closes_at is not None
-        )
-        if not simple:
+        parsed = _plain_weekly_days(schedule)
+        if parsed is None:
             return None, None
         opens = schedule.opens_at.hour * 60 + schedule.opens_at.minute
         closes = schedule.closes_at.hour * 60 + schedule.closes_at.minute
